@@ -1,0 +1,416 @@
+//! JSON exactly as Go's `encoding/json` writes and reads the NATS claim structs.
+//!
+//! Go's output differs from a plain `serde_json` one in two ways that change the bytes
+//! (and therefore the signature and the `jti`):
+//! - strings escape `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`, `\u003e`, `\u0026`,
+//!   `\u2028`, `\u2029` ([`GoFormatter`]);
+//! - embedded structs are written inline, fields in declaration order, `omitempty` drops
+//!   zero values but never a struct ([`GoFields`], the `go_fields!` macro).
+//!
+//! Reading follows Go where it is safe: unknown members are ignored and `null` leaves a
+//! field at its initial value. Unlike Go, a member given twice is an error (Go keeps the
+//! last one) and member names match case-sensitively (Go matches case-insensitively).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::marker::PhantomData;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A `serde_json` formatter that escapes strings the way Go's `encoding/json` does.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct GoFormatter;
+
+impl serde_json::ser::Formatter for GoFormatter {
+    fn write_string_fragment<W>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()>
+    where
+        W: ?Sized + io::Write,
+    {
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: Option<&[u8]> = match b {
+                b'<' => Some(b"\\u003c"),
+                b'>' => Some(b"\\u003e"),
+                b'&' => Some(b"\\u0026"),
+                // U+2028 / U+2029 are E2 80 A8 / E2 80 A9 in UTF-8; escape at the lead byte.
+                0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                    Some(0xA8) => Some(b"\\u2028"),
+                    Some(0xA9) => Some(b"\\u2029"),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(escape) = escape {
+                writer.write_all(bytes.get(start..i).unwrap_or_default())?;
+                writer.write_all(escape)?;
+                start = if b == 0xE2 { i + 3 } else { i + 1 };
+            }
+        }
+        writer.write_all(bytes.get(start..).unwrap_or_default())
+    }
+}
+
+/// Serialises `value` as Go's `json.Marshal` would.
+pub(crate) fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(256);
+    write_go_json(&mut out, value)?;
+    Ok(out)
+}
+
+/// Appends Go's JSON of `value` to `out`.
+pub(crate) fn write_go_json<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let mut ser = serde_json::Serializer::with_formatter(out, GoFormatter);
+    value.serialize(&mut ser)
+}
+
+/// Go's `omitempty` test: the zero value of the field's type.
+pub(crate) trait IsEmpty {
+    /// True when Go would leave the member out.
+    fn is_empty_value(&self) -> bool;
+}
+
+impl IsEmpty for String {
+    fn is_empty_value(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl IsEmpty for bool {
+    fn is_empty_value(&self) -> bool {
+        !*self
+    }
+}
+
+macro_rules! zero_is_empty {
+    ($($t:ty),*) => {$(
+        impl IsEmpty for $t {
+            fn is_empty_value(&self) -> bool {
+                *self == 0
+            }
+        }
+    )*};
+}
+zero_is_empty!(i64, u64, u8);
+
+impl<T> IsEmpty for Vec<T> {
+    fn is_empty_value(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<K, V> IsEmpty for BTreeMap<K, V> {
+    fn is_empty_value(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T> IsEmpty for Option<T> {
+    fn is_empty_value(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// Members already read in one JSON object, to refuse duplicates.
+#[derive(Default)]
+pub(crate) struct Seen(Vec<&'static str>);
+
+impl Seen {
+    /// Records `name`; fails when it was already read.
+    pub(crate) fn first<E: de::Error>(&mut self, name: &'static str) -> Result<(), E> {
+        if self.0.contains(&name) {
+            return Err(E::custom(format_args!("duplicate field `{name}`")));
+        }
+        self.0.push(name);
+        Ok(())
+    }
+}
+
+/// A Go struct's members, written inline into the enclosing JSON object.
+///
+/// Go embeds structs (`ClaimsData`, `Permissions`, `NatsLimits`, `Info`, `GenericFields` …)
+/// whose members appear directly in the parent object; this trait lets a Rust struct
+/// hold the embedded part as a field and still produce Go's flat JSON.
+pub(crate) trait GoFields {
+    /// Writes this struct's members, in Go's declaration order.
+    fn write_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
+
+    /// Reads the member `key` into this struct if it is one of its members (or of an
+    /// embedded struct's). Returns `false` for members it does not know.
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut Seen,
+    ) -> Result<bool, A::Error>;
+}
+
+/// Reads the next map value into `field`, leaving it unchanged for `null` (Go's rule).
+pub(crate) fn read_value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    field: &mut T,
+) -> Result<(), A::Error> {
+    if let Some(value) = map.next_value::<Option<T>>()? {
+        *field = value;
+    }
+    Ok(())
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Deserialises a JSON object into `initial`, member by member.
+pub(crate) fn deserialize_fields<'de, D, T>(deserializer: D, initial: T) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: GoFields,
+{
+    struct FieldsVisitor<T>(T, PhantomData<fn() -> T>);
+    impl<'de, T: GoFields> Visitor<'de> for FieldsVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut value = self.0;
+            let mut seen = Seen::default();
+            while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                if !value.read_field(&key, &mut map, &mut seen)? {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+            Ok(value)
+        }
+    }
+    deserializer.deserialize_map(FieldsVisitor(initial, PhantomData))
+}
+
+/// Reads a JSON object into an existing value, as Go decodes into a struct that already
+/// has values: members present replace, members absent keep theirs, `null` keeps all.
+pub(crate) struct MergeInto<T>(pub(crate) T);
+
+impl<'de, T: GoFields> de::DeserializeSeed<'de> for MergeInto<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        struct OptionVisitor<T>(T);
+        impl<'de, T: GoFields> Visitor<'de> for OptionVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<T, E> {
+                Ok(self.0)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+                Ok(self.0)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+                deserialize_fields(deserializer, self.0)
+            }
+        }
+        deserializer.deserialize_option(OptionVisitor(self.0))
+    }
+}
+
+/// Implements [`GoFields`] from a list of members in Go's declaration order.
+///
+/// Each entry is one of:
+/// - `(embed field)`: an embedded struct, written inline;
+/// - `(always field "name")`: always written (Go structs under `omitempty`, or no `omitempty`);
+/// - `(omitempty field "name")`: left out when zero;
+/// - `(merge field "name")`: always written; read into the field's current value (for
+///   nested structs whose initial value is not the zero value);
+/// - `(constant "name" expr)`: written with a fixed value, ignored on read.
+macro_rules! go_fields {
+    ($ty:ty => [ $( ( $($entry:tt)* ) )* ]) => {
+        impl $crate::json::GoFields for $ty {
+            fn write_fields<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                $( $crate::json::go_fields!(@write self map $($entry)*); )*
+                Ok(())
+            }
+
+            fn read_field<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+                seen: &mut $crate::json::Seen,
+            ) -> Result<bool, A::Error> {
+                $( $crate::json::go_fields!(@read self key map seen $($entry)*); )*
+                let _ = (key, map, seen);
+                Ok(false)
+            }
+        }
+    };
+    (@write $s:ident $m:ident embed $f:ident) => {
+        $crate::json::GoFields::write_fields(&$s.$f, $m)?
+    };
+    (@write $s:ident $m:ident always $f:ident $n:literal) => {
+        $m.serialize_entry($n, &$s.$f)?
+    };
+    (@write $s:ident $m:ident merge $f:ident $n:literal) => {
+        $m.serialize_entry($n, &$s.$f)?
+    };
+    (@write $s:ident $m:ident omitempty $f:ident $n:literal) => {
+        if !$crate::json::IsEmpty::is_empty_value(&$s.$f) {
+            $m.serialize_entry($n, &$s.$f)?;
+        }
+    };
+    (@write $s:ident $m:ident constant $n:literal $v:expr) => {
+        $m.serialize_entry($n, $v)?
+    };
+    (@read $s:ident $k:ident $m:ident $seen:ident embed $f:ident) => {
+        if $crate::json::GoFields::read_field(&mut $s.$f, $k, $m, $seen)? {
+            return Ok(true);
+        }
+    };
+    (@read $s:ident $k:ident $m:ident $seen:ident merge $f:ident $n:literal) => {
+        if $k == $n {
+            $seen.first($n)?;
+            let current = std::mem::take(&mut $s.$f);
+            $s.$f = $m.next_value_seed($crate::json::MergeInto(current))?;
+            return Ok(true);
+        }
+    };
+    (@read $s:ident $k:ident $m:ident $seen:ident $mode:ident $f:ident $n:literal) => {
+        if $k == $n {
+            $seen.first($n)?;
+            $crate::json::read_value($m, &mut $s.$f)?;
+            return Ok(true);
+        }
+    };
+    (@read $s:ident $k:ident $m:ident $seen:ident constant $n:literal $v:expr) => {};
+}
+
+/// Implements `Serialize` and `Deserialize` for a [`GoFields`] struct, reading into
+/// `initial` (its `Default` unless given: Go's zero value).
+macro_rules! go_object {
+    ($ty:ty) => {
+        $crate::json::go_object!($ty, <$ty as Default>::default());
+    };
+    ($ty:ty, $initial:expr) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $crate::json::GoFields::write_fields(self, &mut map)?;
+                map.end()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::json::deserialize_fields(deserializer, $initial)
+            }
+        }
+    };
+}
+
+pub(crate) use {go_fields, go_object};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_go() {
+        let s = "a<b>&c\u{2028}d\u{2029}e\u{2027}\"\\\n\t\u{1}\u{8}\u{c}\u{7f}é";
+        let out = String::from_utf8(to_go_json(s).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            r#""a\u003cb\u003e\u0026c\u2028d\u2029e"#.to_owned()
+                + "\u{2027}"
+                + r#"\"\\\n\t\u0001\b\f"#
+                + "\u{7f}é\""
+        );
+    }
+
+    #[test]
+    fn map_keys_are_escaped_and_sorted() {
+        let mut m = BTreeMap::new();
+        m.insert("b.>".to_owned(), 1);
+        m.insert("a".to_owned(), 2);
+        let out = String::from_utf8(to_go_json(&m).unwrap()).unwrap();
+        assert_eq!(out, r#"{"a":2,"b.\u003e":1}"#);
+    }
+
+    #[derive(Default, Debug, PartialEq)]
+    struct Inner {
+        a: i64,
+        b: Vec<String>,
+    }
+    go_fields!(Inner => [(omitempty a "a") (omitempty b "b")]);
+
+    #[derive(Default, Debug, PartialEq)]
+    struct Outer {
+        x: String,
+        inner: Inner,
+        nested: Inner,
+        flag: bool,
+    }
+    go_fields!(Outer => [
+        (always x "x")
+        (embed inner)
+        (always nested "nested")
+        (omitempty flag "flag")
+        (constant "type" "outer")
+    ]);
+    go_object!(Inner);
+    go_object!(Outer);
+
+    #[test]
+    fn embedded_structs_are_inline() {
+        let v = Outer {
+            x: "<".into(),
+            inner: Inner { a: 3, b: vec![] },
+            nested: Inner::default(),
+            flag: false,
+        };
+        let json = String::from_utf8(to_go_json(&v).unwrap()).unwrap();
+        assert_eq!(json, r#"{"x":"\u003c","a":3,"nested":{},"type":"outer"}"#);
+        let back: Outer = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn reading_ignores_unknown_and_null_and_refuses_duplicates() {
+        let v: Outer =
+            serde_json::from_str(r#"{"zzz":[1,{"q":2}],"a":null,"b":["s"],"x":"y"}"#).unwrap();
+        assert_eq!(v.inner.b, vec!["s".to_owned()]);
+        assert_eq!(v.x, "y");
+        let err = serde_json::from_str::<Outer>(r#"{"a":1,"a":2}"#).unwrap_err();
+        assert!(err.to_string().contains("duplicate field `a`"), "{err}");
+        let err = serde_json::from_str::<Outer>(r#"{"nested":{"a":1,"a":2}}"#).unwrap_err();
+        assert!(err.to_string().contains("duplicate field `a`"), "{err}");
+        assert!(serde_json::from_str::<Outer>("[]").is_err());
+    }
+}

@@ -1,0 +1,429 @@
+//! Exports: streams and services an account offers to other accounts.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::json::{go_fields, go_object, IsEmpty};
+use crate::types::permissions::GoDuration;
+use crate::types::revocations::RevocationList;
+use crate::types::subjects::{has_wildcards, is_contained_in, validate_subject};
+use crate::types::Info;
+use crate::validation::ValidationResults;
+
+/// Whether an export or import is a stream or a service (`type`; `kind` in activations).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExportType {
+    /// Not set (Go's zero value); never written, refused by validation.
+    #[default]
+    Unknown,
+    /// A stream: messages flow from the exporter to importers.
+    Stream,
+    /// A service: importers send requests, the exporter replies.
+    Service,
+}
+
+impl ExportType {
+    /// `"stream"`, `"service"` or `"unknown"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportType::Unknown => "unknown",
+            ExportType::Stream => "stream",
+            ExportType::Service => "service",
+        }
+    }
+}
+
+impl std::fmt::Display for ExportType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ExportType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ExportType::Unknown => Err(serde::ser::Error::custom("unknown export type")),
+            other => serializer.serialize_str(other.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExportType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        match text.as_ref() {
+            "stream" => Ok(ExportType::Stream),
+            "service" => Ok(ExportType::Service),
+            other => Err(D::Error::custom(format_args!(
+                "unknown export type {other:?}"
+            ))),
+        }
+    }
+}
+
+impl IsEmpty for ExportType {
+    fn is_empty_value(&self) -> bool {
+        *self == ExportType::Unknown
+    }
+}
+
+/// Reply style of a service export (`response_type`): `Singleton` (default), `Stream`, `Chunked`.
+pub mod response_type {
+    /// One reply per request (also what `""` means).
+    pub const SINGLETON: &str = "Singleton";
+    /// Any number of replies.
+    pub const STREAM: &str = "Stream";
+    /// One reply in several chunks.
+    pub const CHUNKED: &str = "Chunked";
+}
+
+/// Latency sampling of a service export: `0` means "headers" (trace by header), `1..=100` a percentage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SamplingRate(pub i64);
+
+impl SamplingRate {
+    /// Sample when the request carries a tracing header (written `"headers"`).
+    pub const HEADERS: SamplingRate = SamplingRate(0);
+}
+
+impl Serialize for SamplingRate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            0 => serializer.serialize_str("headers"),
+            1..=100 => serializer.serialize_i64(self.0),
+            _ => Err(serde::ser::Error::custom("unknown sampling rate")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SamplingRate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw<'a> {
+            Number(i64),
+            #[serde(borrow)]
+            Text(std::borrow::Cow<'a, str>),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Number(n) => Ok(SamplingRate(n)),
+            Raw::Text(t) if t.eq_ignore_ascii_case("headers") => Ok(SamplingRate::HEADERS),
+            Raw::Text(t) => Err(D::Error::custom(format_args!(
+                "invalid sampling rate {t:?}"
+            ))),
+        }
+    }
+}
+
+/// Latency tracking of a service export (`service_latency`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceLatency {
+    /// Sampling rate (`sampling`, always written).
+    pub sampling: SamplingRate,
+    /// Subject the latency results are published to (`results`, always written).
+    pub results: String,
+}
+
+go_fields!(ServiceLatency => [
+    (always sampling "sampling")
+    (always results "results")
+]);
+go_object!(ServiceLatency);
+
+impl ServiceLatency {
+    /// Go's `ServiceLatency.Validate`.
+    pub fn validate(&self, vr: &mut ValidationResults) {
+        if self.sampling.0 != 0 && !(1..=100).contains(&self.sampling.0) {
+            vr.add_error("sampling percentage needs to be between 1-100");
+        }
+        validate_subject(&self.results, vr);
+        if has_wildcards(&self.results) {
+            vr.add_error("results subject can not contain wildcards");
+        }
+    }
+}
+
+/// A stream or service an account exports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Export {
+    /// Display name (`name`).
+    pub name: String,
+    /// Subject exported (`subject`).
+    pub subject: String,
+    /// Stream or service (`type`).
+    pub export_type: ExportType,
+    /// Importers need an activation token (`token_req`): a private export.
+    pub token_req: bool,
+    /// Revoked activations, by importing account (`revocations`).
+    pub revocations: RevocationList,
+    /// Reply style of a service (`response_type`), see [`response_type`].
+    pub response_type: String,
+    /// How long a service may take to reply (`response_threshold`, nanoseconds).
+    pub response_threshold: GoDuration,
+    /// Latency tracking of a service (`service_latency`).
+    pub service_latency: Option<ServiceLatency>,
+    /// 1-based token of `subject` that must hold the importer's account key (`account_token_position`).
+    pub account_token_position: u64,
+    /// Advertise the export to other accounts (`advertise`).
+    pub advertise: bool,
+    /// Allow message tracing through a service export (`allow_trace`).
+    pub allow_trace: bool,
+    /// Description and info URL.
+    pub info: Info,
+}
+
+go_fields!(Export => [
+    (omitempty name "name")
+    (omitempty subject "subject")
+    (omitempty export_type "type")
+    (omitempty token_req "token_req")
+    (omitempty revocations "revocations")
+    (omitempty response_type "response_type")
+    (omitempty response_threshold "response_threshold")
+    (omitempty service_latency "service_latency")
+    (omitempty account_token_position "account_token_position")
+    (omitempty advertise "advertise")
+    (omitempty allow_trace "allow_trace")
+    (embed info)
+]);
+go_object!(Export);
+
+impl Export {
+    /// A stream export of `subject`.
+    pub fn stream(subject: impl Into<String>) -> Self {
+        Export {
+            subject: subject.into(),
+            export_type: ExportType::Stream,
+            ..Default::default()
+        }
+    }
+
+    /// A service export of `subject`.
+    pub fn service(subject: impl Into<String>) -> Self {
+        Export {
+            subject: subject.into(),
+            export_type: ExportType::Service,
+            ..Default::default()
+        }
+    }
+
+    /// True for a service export.
+    pub fn is_service(&self) -> bool {
+        self.export_type == ExportType::Service
+    }
+
+    /// True for a stream export.
+    pub fn is_stream(&self) -> bool {
+        self.export_type == ExportType::Stream
+    }
+
+    /// True for a service answering with one reply (`Singleton` or unset).
+    pub fn is_single_response(&self) -> bool {
+        self.is_service()
+            && (self.response_type == response_type::SINGLETON || self.response_type.is_empty())
+    }
+
+    /// True for a service answering in chunks.
+    pub fn is_chunked_response(&self) -> bool {
+        self.is_service() && self.response_type == response_type::CHUNKED
+    }
+
+    /// True for a service answering with a stream of replies.
+    pub fn is_stream_response(&self) -> bool {
+        self.is_service() && self.response_type == response_type::STREAM
+    }
+
+    /// Go's `Export.Validate`.
+    pub fn validate(&self, vr: &mut ValidationResults) {
+        if !self.is_service() && !self.is_stream() {
+            vr.add_error(format!(
+                "invalid export type: {:?}",
+                self.export_type.as_str()
+            ));
+        }
+        if self.is_service()
+            && !self.is_single_response()
+            && !self.is_chunked_response()
+            && !self.is_stream_response()
+        {
+            vr.add_error(format!(
+                "invalid response type for service: {:?}",
+                self.response_type
+            ));
+        }
+        if self.is_stream() {
+            if !self.response_type.is_empty() {
+                vr.add_error(format!(
+                    "invalid response type for stream: {:?}",
+                    self.response_type
+                ));
+            }
+            if self.allow_trace {
+                vr.add_error("AllowTrace only valid for service export");
+            }
+        }
+        if let Some(latency) = &self.service_latency {
+            if !self.is_service() {
+                vr.add_error("latency tracking only permitted for services");
+            }
+            latency.validate(vr);
+        }
+        if self.response_threshold.0 < 0 {
+            vr.add_error("negative response threshold is invalid");
+        }
+        if self.response_threshold.0 > 0 && !self.is_service() {
+            vr.add_error("response threshold only valid for services");
+        }
+        validate_subject(&self.subject, vr);
+        if self.account_token_position > 0 {
+            if !has_wildcards(&self.subject) {
+                vr.add_error(format!(
+                    "Account Token Position can only be used with wildcard subjects: {}",
+                    self.subject
+                ));
+            } else {
+                let tokens: Vec<&str> = self.subject.split('.').collect();
+                let position = self.account_token_position;
+                match usize::try_from(position - 1).ok().and_then(|i| tokens.get(i)) {
+                    None => vr.add_error(format!(
+                        "Account Token Position {position} exceeds length of subject '{}'",
+                        self.subject
+                    )),
+                    Some(token) if *token != "*" => vr.add_error(format!(
+                        "Account Token Position {position} matches '{token}' but must match a * in: {}",
+                        self.subject
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        self.info.validate(vr);
+    }
+
+    /// Revokes activations for `account` issued at or before `timestamp`.
+    pub fn revoke_at(&mut self, account: &str, timestamp: i64) {
+        self.revocations.revoke(account, timestamp);
+    }
+
+    /// Removes the revocation of `account`.
+    pub fn clear_revocation(&mut self, account: &str) {
+        self.revocations.clear(account);
+    }
+
+    /// True when an activation for `account` issued at `issued_at` is revoked.
+    pub fn is_revoked(&self, account: &str, issued_at: i64) -> bool {
+        self.revocations.is_revoked(account, issued_at)
+    }
+}
+
+/// Go's `Exports.Validate`: each export, then overlapping subjects within services and within streams.
+pub fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
+    let mut services = Vec::new();
+    let mut streams = Vec::new();
+    for export in exports {
+        if export.is_service() {
+            services.push(export.subject.as_str());
+        } else {
+            streams.push(export.subject.as_str());
+        }
+        export.validate(vr);
+    }
+    report_overlaps(ExportType::Service, &services, vr);
+    report_overlaps(ExportType::Stream, &streams, vr);
+}
+
+/// One error per exported subject that contains another export of the same kind.
+fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResults) {
+    // Go keys a map by the containing subject and keeps the first contained one found.
+    let mut found: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (i, inner) in subjects.iter().enumerate() {
+        for (j, outer) in subjects.iter().enumerate() {
+            if i != j && is_contained_in(inner, outer) {
+                found.entry(outer).or_insert(inner);
+            }
+        }
+    }
+    for (outer, inner) in found {
+        vr.add_error(format!(
+            "{kind} export subject {outer:?} already exports {inner:?}"
+        ));
+    }
+}
+
+/// True when `subject` is contained in one of the exports' subjects.
+pub fn has_export_containing(exports: &[Export], subject: &str) -> bool {
+    exports.iter().any(|e| is_contained_in(subject, &e.subject))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_headers_round_trip() {
+        let l = ServiceLatency {
+            sampling: SamplingRate::HEADERS,
+            results: "r".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            r#"{"sampling":"headers","results":"r"}"#
+        );
+        let back: ServiceLatency =
+            serde_json::from_str(r#"{"sampling":"HEADERS","results":"r"}"#).unwrap();
+        assert_eq!(back, l);
+        let n: ServiceLatency = serde_json::from_str(r#"{"sampling":50,"results":"r"}"#).unwrap();
+        assert_eq!(n.sampling, SamplingRate(50));
+        let bad = ServiceLatency {
+            sampling: SamplingRate(101),
+            results: "r".into(),
+        };
+        assert!(serde_json::to_string(&bad).is_err());
+    }
+
+    #[test]
+    fn unknown_export_type_fails_to_read() {
+        let err = serde_json::from_str::<Export>(r#"{"type":"queue"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown export type \"queue\""),
+            "{err}"
+        );
+        assert_eq!(serde_json::to_string(&Export::default()).unwrap(), "{}");
+    }
+
+    fn descriptions(exports: &[Export]) -> Vec<String> {
+        let mut vr = ValidationResults::new();
+        validate_exports(exports, &mut vr);
+        vr.issues.into_iter().map(|i| i.description).collect()
+    }
+
+    #[test]
+    fn overlaps_within_one_kind() {
+        assert_eq!(
+            descriptions(&[Export::stream("a.>"), Export::stream("a.b")]),
+            [r#"stream export subject "a.>" already exports "a.b""#]
+        );
+        assert!(descriptions(&[Export::stream("a.b"), Export::service("a.b")]).is_empty());
+        assert_eq!(
+            descriptions(&[Export::service("x"), Export::service("x")]).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn account_token_position() {
+        let mut e = Export::service("a.*.b");
+        e.account_token_position = 2;
+        assert!(descriptions(&[e.clone()]).is_empty());
+        e.account_token_position = 3;
+        assert_eq!(
+            descriptions(&[e.clone()]),
+            ["Account Token Position 3 matches 'b' but must match a * in: a.*.b"]
+        );
+        e.account_token_position = 4;
+        assert_eq!(
+            descriptions(&[e]),
+            ["Account Token Position 4 exceeds length of subject 'a.*.b'"]
+        );
+    }
+}

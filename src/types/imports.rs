@@ -1,0 +1,246 @@
+//! Imports: streams and services an account takes from other accounts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::claims::ActivationClaims;
+use crate::json::{go_fields, go_object};
+use crate::types::exports::ExportType;
+use crate::types::subjects::{
+    is_contained_in, renaming_to_subject, validate_renaming_subject, validate_subject,
+};
+use crate::validation::ValidationResults;
+
+/// A stream or service imported from another account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Import {
+    /// Display name (`name`).
+    pub name: String,
+    /// The exporter's subject, as the exporter publishes it (`subject`).
+    pub subject: String,
+    /// The exporting account's public key (`account`).
+    pub account: String,
+    /// Activation token for a private export (`token`).
+    pub token: String,
+    /// Deprecated local subject (`to`); use `local_subject`.
+    pub to: String,
+    /// Subject in this account (`local_subject`); may use `$1`… for the `*` tokens of `subject`.
+    pub local_subject: String,
+    /// Stream or service (`type`).
+    pub import_type: ExportType,
+    /// Share latency information with the exporter (`share`, services only).
+    pub share: bool,
+    /// Allow message tracing through a stream import (`allow_trace`).
+    pub allow_trace: bool,
+}
+
+go_fields!(Import => [
+    (omitempty name "name")
+    (omitempty subject "subject")
+    (omitempty account "account")
+    (omitempty token "token")
+    (omitempty to "to")
+    (omitempty local_subject "local_subject")
+    (omitempty import_type "type")
+    (omitempty share "share")
+    (omitempty allow_trace "allow_trace")
+]);
+go_object!(Import);
+
+impl Import {
+    /// A stream import of `subject` from `account`.
+    pub fn stream(account: impl Into<String>, subject: impl Into<String>) -> Self {
+        Import {
+            account: account.into(),
+            subject: subject.into(),
+            import_type: ExportType::Stream,
+            ..Default::default()
+        }
+    }
+
+    /// A service import of `subject` from `account`.
+    pub fn service(account: impl Into<String>, subject: impl Into<String>) -> Self {
+        Import {
+            account: account.into(),
+            subject: subject.into(),
+            import_type: ExportType::Service,
+            ..Default::default()
+        }
+    }
+
+    /// True for a service import.
+    pub fn is_service(&self) -> bool {
+        self.import_type == ExportType::Service
+    }
+
+    /// True for a stream import.
+    pub fn is_stream(&self) -> bool {
+        self.import_type == ExportType::Stream
+    }
+
+    /// Go's `Import.Validate` for an import held by account `account_public_key`.
+    ///
+    /// An activation token is decoded and checked against the import, but its expiry is
+    /// deliberately not checked (an expired activation does not invalidate the account).
+    pub fn validate(&self, account_public_key: &str, vr: &mut ValidationResults) {
+        if !self.is_service() && !self.is_stream() {
+            vr.add_error(format!(
+                "invalid import type: {:?}",
+                self.import_type.as_str()
+            ));
+        }
+        if self.is_service() && self.allow_trace {
+            vr.add_error("AllowTrace only valid for stream import");
+        }
+        if self.account.is_empty() {
+            vr.add_error("account to import from is not specified");
+        }
+        if !self.to.is_empty() {
+            vr.add_warning("the field to has been deprecated (use LocalSubject instead)");
+        }
+        validate_subject(&self.subject, vr);
+        if !self.local_subject.is_empty() {
+            validate_renaming_subject(&self.local_subject, &self.subject, vr);
+            if !self.to.is_empty() {
+                vr.add_error("Local Subject replaces To");
+            }
+        }
+        if self.share && !self.is_service() {
+            vr.add_error(format!(
+                "sharing information (for latency tracking) is only valid for services: {:?}",
+                self.subject
+            ));
+        }
+        if self.token.is_empty() {
+            return;
+        }
+        let activation = match ActivationClaims::decode(&self.token) {
+            Ok(verified) => verified.into_claims(),
+            Err(_) => {
+                vr.add_error(format!(
+                    "import {:?} contains an invalid activation token",
+                    self.subject
+                ));
+                return;
+            }
+        };
+        if !(activation.issuer == self.account || activation.nats.issuer_account == self.account) {
+            vr.add_error(format!(
+                "activation token doesn't match account for import {:?}",
+                self.subject
+            ));
+        }
+        if activation.subject != account_public_key {
+            vr.add_error(format!(
+                "activation token doesn't match account it is being included in, {:?}",
+                self.subject
+            ));
+        }
+        if activation.nats.kind != self.import_type {
+            vr.add_error(format!(
+                "mismatch between token import type {} and type of import {}",
+                activation.nats.kind, self.import_type
+            ));
+        }
+        activation.nats.validate(vr);
+        let subject = if self.is_service() && !self.to.is_empty() {
+            &self.to
+        } else {
+            &self.subject
+        };
+        if !is_contained_in(subject, &activation.nats.subject) {
+            vr.add_error(format!(
+                "activation token import subject {:?} doesn't match import {:?}",
+                activation.nats.subject, self.subject
+            ));
+        }
+    }
+
+    /// The subject this import occupies in the importing account (Go's service-overlap key).
+    fn local_namespace(&self) -> String {
+        if !self.to.is_empty() {
+            return self.to.clone();
+        }
+        let local = renaming_to_subject(&self.local_subject);
+        if !local.is_empty() {
+            return local;
+        }
+        self.subject.clone()
+    }
+}
+
+/// Go's `Imports.Validate`: service imports from one account may not overlap, then each import.
+pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut ValidationResults) {
+    let mut by_account: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for import in imports {
+        if import.import_type == ExportType::Service {
+            let subject = import.local_namespace();
+            let seen = by_account.entry(import.account.as_str()).or_default();
+            for other in seen.iter() {
+                if is_contained_in(&subject, other) || is_contained_in(other, &subject) {
+                    vr.add_error(format!(
+                        "overlapping subject namespace for {subject:?} and {other:?} in same account {:?}",
+                        import.account
+                    ));
+                }
+            }
+            if seen.contains(&subject) {
+                vr.add_error(format!(
+                    "overlapping subject namespace for {subject:?} in account {:?}",
+                    import.account
+                ));
+            }
+            seen.insert(subject);
+        }
+        import.validate(account_public_key, vr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn descriptions(imports: &[Import]) -> Vec<String> {
+        let mut vr = ValidationResults::new();
+        validate_imports(imports, "ACCOUNT", &mut vr);
+        vr.issues.into_iter().map(|i| i.description).collect()
+    }
+
+    #[test]
+    fn serialises_in_go_order() {
+        let mut i = Import::stream("AX", "prices.>");
+        i.local_subject = "ext.prices.>".into();
+        i.name = "prices".into();
+        assert_eq!(
+            serde_json::to_string(&i).unwrap(),
+            r#"{"name":"prices","subject":"prices.>","account":"AX","local_subject":"ext.prices.>","type":"stream"}"#
+        );
+    }
+
+    #[test]
+    fn service_overlap_per_account() {
+        let a = Import::service("A1", "q.>");
+        let b = Import::service("A1", "q.x");
+        let c = Import::service("A2", "q.x");
+        assert_eq!(
+            descriptions(&[a.clone(), b]),
+            [r#"overlapping subject namespace for "q.x" and "q.>" in same account "A1""#]
+        );
+        assert!(descriptions(&[a, c]).is_empty());
+    }
+
+    #[test]
+    fn deprecated_to_and_bad_token() {
+        let mut i = Import::service("A1", "q");
+        i.to = "local.q".into();
+        i.local_subject = "other".into();
+        i.token = "not-a-token".into();
+        assert_eq!(
+            descriptions(&[i]),
+            [
+                "the field to has been deprecated (use LocalSubject instead)",
+                "Local Subject replaces To",
+                r#"import "q" contains an invalid activation token"#
+            ]
+        );
+    }
+}

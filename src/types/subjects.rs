@@ -1,0 +1,223 @@
+//! Subject rules as the Go library applies them (`Subject`, `RenamingSubject`).
+//!
+//! These are Go's checks, which are looser than the server's parser: only spaces, empty
+//! subjects, leading/trailing dots and empty tokens are refused; wildcard placement is not
+//! checked.
+
+use crate::validation::ValidationResults;
+
+/// Go's `Subject.Validate`: non-empty, no space, no leading/trailing `.`, no `..`.
+pub fn validate_subject(subject: &str, vr: &mut ValidationResults) {
+    if subject.is_empty() {
+        vr.add_error("subject cannot be empty");
+        return;
+    }
+    if subject.contains(' ') {
+        vr.add_error(format!("subject {subject:?} cannot have spaces"));
+    }
+    if subject.starts_with('.') || subject.ends_with('.') {
+        vr.add_error(format!(
+            "subject {subject:?} cannot start or end with a `.`"
+        ));
+    }
+    if subject.contains("..") {
+        vr.add_error(format!(
+            "subject {subject:?} cannot contain consecutive `.`"
+        ));
+    }
+}
+
+/// Go's `Subject.HasWildCards`: a textual test for `*` or `>` tokens.
+pub fn has_wildcards(subject: &str) -> bool {
+    subject.ends_with(".>")
+        || subject.contains(".*.")
+        || subject.ends_with(".*")
+        || subject.starts_with("*.")
+        || subject == "*"
+        || subject == ">"
+}
+
+/// Number of `*` tokens in `subject`.
+pub fn count_token_wildcards(subject: &str) -> usize {
+    subject.split('.').filter(|t| *t == "*").count()
+}
+
+/// Go's `Subject.IsContainedIn`: every subject matched by `subject` is matched by `other`.
+///
+/// Token by token, `*` in `other` matches any token and a trailing `>` matches the rest;
+/// `a` is not contained in `a.>`.
+pub fn is_contained_in(subject: &str, other: &str) -> bool {
+    let mine: Vec<&str> = subject.split('.').collect();
+    let theirs: Vec<&str> = other.split('.').collect();
+    let other_ends_in_gt = theirs.last() == Some(&">");
+    if mine.len() > theirs.len() && !other_ends_in_gt {
+        return false;
+    }
+    if mine.len() < theirs.len() {
+        return false;
+    }
+    let last = theirs.len().saturating_sub(1);
+    for (index, (their, my)) in theirs.iter().zip(mine.iter()).enumerate() {
+        if index == last && *their == ">" {
+            return true;
+        }
+        if their != my && *their != "*" {
+            return false;
+        }
+    }
+    true
+}
+
+/// `$n` tokens (n a decimal number) of a renaming subject, as Go's `strconv.Atoi` reads them.
+fn reference_index(token: &str) -> Option<i64> {
+    let digits = token.strip_prefix('$')?;
+    if digits.is_empty() {
+        return None;
+    }
+    parse_go_atoi(digits)
+}
+
+/// Go's `strconv.Atoi`: optional sign, decimal digits, fits in 64 bits.
+pub(crate) fn parse_go_atoi(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'+') => (false, text.get(1..)?),
+        Some(b'-') => (true, text.get(1..)?),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: i128 = digits.parse().ok()?;
+    let value = if negative { -value } else { value };
+    i64::try_from(value).ok()
+}
+
+/// Go's `RenamingSubject.Validate(from)`: a local subject for an import of `from`.
+pub fn validate_renaming_subject(local: &str, from: &str, vr: &mut ValidationResults) {
+    validate_subject(local, vr);
+    if from.is_empty() {
+        vr.add_error("subject cannot be empty");
+    }
+    if local.contains(' ') {
+        vr.add_error(format!("subject {local:?} cannot have spaces"));
+    }
+    let ends_in_gt = |s: &str| s == ">" || s.ends_with(".>");
+    if ends_in_gt(local) != ends_in_gt(from) {
+        vr.add_error("both, renaming subject and subject, need to end or not end in >");
+    }
+    let from_count = count_token_wildcards(from) as i64;
+    let mut ref_count = 0i64;
+    for token in local.split('.') {
+        if token == "*" {
+            ref_count += 1;
+        }
+        if token.len() < 2 {
+            continue;
+        }
+        if let Some(index) = reference_index(token) {
+            if index > from_count {
+                vr.add_error(format!(
+                    "Reference ${index} in {local:?} reference * in {from:?} that do not exist"
+                ));
+            } else {
+                ref_count += 1;
+            }
+        }
+    }
+    if ref_count != from_count {
+        vr.add_error("subject does not contain enough * or reference wildcards $[0-9]");
+    }
+}
+
+/// Go's `RenamingSubject.ToSubject`: `$n` tokens become `*`.
+pub fn renaming_to_subject(local: &str) -> String {
+    if !local.contains('$') {
+        return local.to_owned();
+    }
+    local
+        .split('.')
+        .map(|token| {
+            if token.len() > 1 && reference_index(token).is_some() {
+                "*"
+            } else {
+                token
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(f: impl FnOnce(&mut ValidationResults)) -> Vec<String> {
+        let mut vr = ValidationResults::new();
+        f(&mut vr);
+        vr.issues.into_iter().map(|i| i.description).collect()
+    }
+
+    #[test]
+    fn subject_rules() {
+        for ok in ["a", "a.b", "foo*", "a.>.b", "a\tb", ">", "*"] {
+            assert!(errors(|vr| validate_subject(ok, vr)).is_empty(), "{ok}");
+        }
+        assert_eq!(
+            errors(|vr| validate_subject("", vr)),
+            ["subject cannot be empty"]
+        );
+        assert_eq!(
+            errors(|vr| validate_subject("a b", vr)),
+            [r#"subject "a b" cannot have spaces"#]
+        );
+        assert_eq!(errors(|vr| validate_subject(".a", vr)).len(), 1);
+        assert_eq!(errors(|vr| validate_subject("a.", vr)).len(), 1);
+        assert_eq!(errors(|vr| validate_subject("a..b", vr)).len(), 1);
+        assert_eq!(errors(|vr| validate_subject(". .", vr)).len(), 2);
+    }
+
+    #[test]
+    fn wildcards() {
+        for w in ["a.>", "a.*.b", "a.*", "*.a", "*", ">"] {
+            assert!(has_wildcards(w), "{w}");
+        }
+        for n in ["a", "a*", "a.b*", ">a", "a>"] {
+            assert!(!has_wildcards(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn containment() {
+        assert!(is_contained_in("a.b", "a.>"));
+        assert!(is_contained_in("a.b.c", "a.>"));
+        assert!(!is_contained_in("a", "a.>"));
+        assert!(is_contained_in("a.b", "a.*"));
+        assert!(!is_contained_in("a.*", "a.b"));
+        assert!(is_contained_in("a.b", "a.b"));
+        assert!(!is_contained_in("a.b.c", "a.*"));
+        assert!(is_contained_in("a.>", "a.>"));
+        assert!(is_contained_in("x", ">"));
+    }
+
+    #[test]
+    fn renaming() {
+        assert!(errors(|vr| validate_renaming_subject("b.$1", "a.*", vr)).is_empty());
+        assert!(errors(|vr| validate_renaming_subject("b.*", "a.*", vr)).is_empty());
+        assert!(errors(|vr| validate_renaming_subject("b.>", "a.>", vr)).is_empty());
+        assert_eq!(
+            errors(|vr| validate_renaming_subject("b.$2", "a.*", vr)),
+            [
+                r#"Reference $2 in "b.$2" reference * in "a.*" that do not exist"#,
+                "subject does not contain enough * or reference wildcards $[0-9]"
+            ]
+        );
+        assert_eq!(
+            errors(|vr| validate_renaming_subject("b", "a.>", vr)),
+            ["both, renaming subject and subject, need to end or not end in >"]
+        );
+        assert_eq!(renaming_to_subject("x.$1.$2.y"), "x.*.*.y");
+        assert_eq!(renaming_to_subject("x.$a"), "x.$a");
+        assert_eq!(parse_go_atoi("+5"), Some(5));
+        assert_eq!(parse_go_atoi("-"), None);
+    }
+}
