@@ -52,6 +52,8 @@ pub mod keys;
 pub mod token;
 pub mod types;
 pub mod validation;
+#[cfg(feature = "xkeys")]
+pub mod xkeys;
 
 pub use claims::{
     AccountClaims, ActivationClaims, AnyClaims, AuthorizationRequestClaims,
@@ -62,3 +64,5 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use keys::{ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret, SignError, Signer};
 pub use token::{decode, decode_unverified, DecodeError, EncodeError, Unverified, Verified};
 pub use validation::{Severity, ValidationIssue, ValidationResults};
+#[cfg(feature = "xkeys")]
+pub use xkeys::XKey;
