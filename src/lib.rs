@@ -37,8 +37,8 @@
 //! ```
 //!
 //! Modules: [`keys`] (nkeys, signers, seeds), [`token`] (wire format), [`claims`] (the
-//! claim types), [`types`] (permissions, limits, exports …), [`validation`], [`creds`],
-//! [`clock`].
+//! claim types), [`types`] (permissions, limits, exports …), [`validation`], [`trust`]
+//! (the chain operator → account → user), [`creds`], [`clock`], `xkeys` (curve keys).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -50,6 +50,7 @@ pub mod clock;
 pub mod creds;
 pub mod keys;
 pub mod token;
+pub mod trust;
 pub mod types;
 pub mod validation;
 #[cfg(feature = "xkeys")]
@@ -63,6 +64,7 @@ pub use claims::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use keys::{ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret, SignError, Signer};
 pub use token::{decode, decode_unverified, DecodeError, EncodeError, Unverified, Verified};
+pub use trust::{Trust, TrustError, TrustedAccount, TrustedActivation, TrustedUser};
 pub use validation::{Severity, ValidationIssue, ValidationResults};
 #[cfg(feature = "xkeys")]
 pub use xkeys::XKey;

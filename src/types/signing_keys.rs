@@ -9,7 +9,211 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::json::{go_fields, go_object, IsEmpty};
 use crate::keys::{is_valid_public_key, KeyKind};
 use crate::types::limits::{Limits, UserPermissionLimits};
+use crate::types::subjects::is_valid_server_subject;
+use crate::types::TagList;
 use crate::validation::ValidationResults;
+
+/// Most subjects one template entry may expand to (the server's limit).
+pub const MAX_TEMPLATE_EXPANSIONS: usize = 4096;
+
+/// Why a scope's template cannot be applied to a user; the server refuses the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// `{{…}}` names an operation the server does not know.
+    #[error("template operation in {subject:?}: {operation:?} is not defined")]
+    UnknownOperation {
+        /// The permission entry.
+        subject: String,
+        /// The operation inside the braces.
+        operation: String,
+    },
+    /// A deny entry uses a tag the user or account does not have.
+    #[error("generated invalid subject {subject:?}: {tag:?} is not defined")]
+    MissingTag {
+        /// The permission entry.
+        subject: String,
+        /// The tag name.
+        tag: String,
+    },
+    /// A deny entry expands to an invalid subject.
+    #[error("generated invalid subject from {0:?}")]
+    InvalidSubject(String),
+    /// An entry expands to more than [`MAX_TEMPLATE_EXPANSIONS`] subjects.
+    #[error("template expansion exceeds limit: {MAX_TEMPLATE_EXPANSIONS}")]
+    TooManySubjects,
+}
+
+/// What a template may refer to: the user and its account.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateContext<'a> {
+    /// `{{name()}}`: the user JWT's `name`.
+    pub user_name: &'a str,
+    /// `{{subject()}}`: the user's public key.
+    pub user_subject: &'a str,
+    /// `{{tag(x)}}`: the user's tags `x:…`.
+    pub user_tags: &'a TagList,
+    /// `{{account-name()}}`: the account JWT's `name`.
+    pub account_name: &'a str,
+    /// `{{account-subject()}}`: the user's `issuer_account`.
+    pub account_subject: &'a str,
+    /// `{{account-tag(x)}}`: the account's tags `x:…`.
+    pub account_tags: &'a TagList,
+}
+
+/// The `{{…}}` parts of `entry`, as the server's `{{2}([^}]+)}{2}` finds them.
+fn mustaches(entry: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = entry
+        .get(from..)
+        .and_then(|rest| rest.find("{{"))
+        .map(|p| p + from)
+    {
+        let body_start = start + 2;
+        let body_len = entry
+            .get(body_start..)
+            .map_or(0, |rest| rest.find('}').unwrap_or(rest.len()));
+        let end = body_start + body_len;
+        if body_len > 0 && entry.get(end..).is_some_and(|rest| rest.starts_with("}}")) {
+            if let Some(whole) = entry.get(start..end + 2) {
+                found.push(whole);
+            }
+            from = end + 2;
+        } else {
+            from = start + 1;
+        }
+    }
+    found
+}
+
+/// The server's `isTag`: `tag(x)` or `account-tag(x)`, prefix matched case-insensitively
+/// but trimmed case-sensitively (so `TAG(x)` looks for the tag `tag(x`).
+fn tag_operation(op: &str) -> Option<(bool, &str)> {
+    let strip = |prefix: &str| -> Option<&str> {
+        let head = op.get(..prefix.len())?;
+        if !head.eq_ignore_ascii_case(prefix) || !op.ends_with(')') {
+            return None;
+        }
+        let value = op.strip_prefix(prefix).unwrap_or(op);
+        Some(value.strip_suffix(')').unwrap_or(value))
+    };
+    if let Some(value) = strip("tag(") {
+        return Some((false, value));
+    }
+    strip("account-tag(").map(|value| (true, value))
+}
+
+fn tag_values(tags: &TagList, name: &str) -> Vec<String> {
+    let prefix = format!("{}:", name.to_lowercase());
+    tags.iter()
+        .filter_map(|t| t.strip_prefix(&prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Expands the templates in one permission list, as the server's `applyTemplate`.
+fn apply_template(
+    list: &[String],
+    context: &TemplateContext<'_>,
+    fail_on_bad_subject: bool,
+) -> Result<Vec<String>, TemplateError> {
+    if !list.iter().any(|entry| !mustaches(entry).is_empty()) {
+        return Ok(list.to_vec());
+    }
+    let mut emitted = Vec::with_capacity(list.len());
+    for entry in list {
+        let sources = mustaches(entry);
+        let mut values: Vec<Vec<String>> = Vec::with_capacity(sources.len());
+        let mut has_tags = false;
+        for source in &sources {
+            let inner = source.get(2..source.len() - 2).unwrap_or_default();
+            let op = inner.trim();
+            let value = if op.eq_ignore_ascii_case("name()") {
+                vec![context.user_name.to_owned()]
+            } else if op.eq_ignore_ascii_case("subject()") {
+                vec![context.user_subject.to_owned()]
+            } else if op.eq_ignore_ascii_case("account-name()") {
+                vec![context.account_name.to_owned()]
+            } else if op.eq_ignore_ascii_case("account-subject()") {
+                vec![context.account_subject.to_owned()]
+            } else if let Some((of_account, name)) = tag_operation(op) {
+                has_tags = true;
+                let tags = if of_account {
+                    context.account_tags
+                } else {
+                    context.user_tags
+                };
+                let found = tag_values(tags, name);
+                if !found.is_empty() {
+                    found
+                } else if fail_on_bad_subject {
+                    return Err(TemplateError::MissingTag {
+                        subject: entry.clone(),
+                        tag: name.to_owned(),
+                    });
+                } else {
+                    // An invalid subject, dropped below.
+                    vec![" ".to_owned()]
+                }
+            } else {
+                return Err(TemplateError::UnknownOperation {
+                    subject: entry.clone(),
+                    operation: op.to_owned(),
+                });
+            };
+            values.push(value);
+        }
+        let combinations: Vec<Vec<&str>> = if has_tags {
+            let mut count: usize = 1;
+            for v in &values {
+                if count > MAX_TEMPLATE_EXPANSIONS / v.len().max(1) {
+                    return Err(TemplateError::TooManySubjects);
+                }
+                count *= v.len();
+            }
+            if emitted.len() > MAX_TEMPLATE_EXPANSIONS.saturating_sub(count) {
+                return Err(TemplateError::TooManySubjects);
+            }
+            cartesian_product(&values)
+        } else {
+            vec![values
+                .iter()
+                .map(|v| v.first().map_or("", String::as_str))
+                .collect()]
+        };
+        for combination in combinations {
+            let mut subject = entry.clone();
+            for (source, value) in sources.iter().zip(combination) {
+                subject = subject.replace(source, value);
+            }
+            if is_valid_server_subject(&subject) {
+                emitted.push(subject);
+            } else if fail_on_bad_subject {
+                return Err(TemplateError::InvalidSubject(entry.clone()));
+            }
+        }
+    }
+    Ok(emitted)
+}
+
+/// Every combination of one value per list, the last list varying fastest.
+fn cartesian_product(lists: &[Vec<String>]) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = vec![Vec::with_capacity(lists.len())];
+    for list in lists {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                list.iter().map(move |value| {
+                    let mut next = prefix.clone();
+                    next.push(value.as_str());
+                    next
+                })
+            })
+            .collect();
+    }
+    out
+}
 
 /// The `kind` of a [`UserScope`].
 pub const USER_SCOPE_KIND: &str = "user_scope";
@@ -62,6 +266,32 @@ impl UserScope {
             key: key.into(),
             ..Default::default()
         }
+    }
+
+    /// The permissions and limits a user of this scope gets: the template with its
+    /// `{{…}}` parts expanded as the server does (allow entries that expand to nothing are
+    /// dropped, and an allow list emptied that way becomes a deny of `>`; a deny entry that
+    /// cannot expand is an error).
+    pub fn apply_template(
+        &self,
+        context: &TemplateContext<'_>,
+    ) -> Result<UserPermissionLimits, TemplateError> {
+        let mut result = self.template.clone();
+        let template = &self.template.permissions;
+        let permissions = &mut result.permissions;
+        permissions.subscribe.allow = apply_template(&template.subscribe.allow, context, false)?;
+        permissions.subscribe.deny = apply_template(&template.subscribe.deny, context, true)?;
+        permissions.publish.allow = apply_template(&template.publish.allow, context, false)?;
+        permissions.publish.deny = apply_template(&template.publish.deny, context, true)?;
+        for (was, now) in [
+            (&template.subscribe, &mut permissions.subscribe),
+            (&template.publish, &mut permissions.publish),
+        ] {
+            if !was.allow.is_empty() && now.allow.is_empty() && !now.deny.iter().any(|d| d == ">") {
+                now.deny.push(">".to_owned());
+            }
+        }
+        Ok(result)
     }
 
     /// Go's `UserScope.Validate`: the key must be an account key. The template is not checked.
@@ -193,6 +423,98 @@ impl<'de> Deserialize<'de> for SigningKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn context<'a>(user_tags: &'a TagList, account_tags: &'a TagList) -> TemplateContext<'a> {
+        TemplateContext {
+            user_name: "alice",
+            user_subject: "UALICE",
+            user_tags,
+            account_name: "acme",
+            account_subject: "AACME",
+            account_tags,
+        }
+    }
+
+    fn scope(pub_allow: &[&str], pub_deny: &[&str]) -> UserScope {
+        let mut s = UserScope::new("ASCOPE");
+        s.template.permissions.publish.allow = pub_allow.iter().map(|s| s.to_string()).collect();
+        s.template.permissions.publish.deny = pub_deny.iter().map(|s| s.to_string()).collect();
+        s
+    }
+
+    #[test]
+    fn templates_expand_like_the_server() {
+        let user_tags: TagList = ["dept:eng", "dept:ops", "x:1"].into_iter().collect();
+        let account_tags: TagList = ["region:eu"].into_iter().collect();
+        let ctx = context(&user_tags, &account_tags);
+        let out = scope(
+            &[
+                "{{name()}}.>",
+                "u.{{ subject() }}",
+                "{{account-name()}}.{{account-subject()}}",
+                "{{tag(dept)}}.{{account-tag(region)}}.{{tag(dept)}}",
+                "plain",
+            ],
+            &[],
+        )
+        .apply_template(&ctx)
+        .unwrap();
+        assert_eq!(
+            out.permissions.publish.allow,
+            [
+                "alice.>",
+                "u.UALICE",
+                "acme.AACME",
+                "eng.eu.eng",
+                "eng.eu.eng",
+                "ops.eu.ops",
+                "ops.eu.ops",
+                "plain"
+            ]
+        );
+        assert_eq!(out.limits.subs, -1);
+    }
+
+    #[test]
+    fn missing_tags_drop_allows_and_fail_denies() {
+        let none = TagList::new();
+        let ctx = context(&none, &none);
+        let out = scope(&["{{tag(team)}}.x"], &[])
+            .apply_template(&ctx)
+            .unwrap();
+        assert!(out.permissions.publish.allow.is_empty());
+        assert_eq!(out.permissions.publish.deny, [">"]);
+        assert_eq!(
+            scope(&[], &["{{tag(team)}}.x"]).apply_template(&ctx),
+            Err(TemplateError::MissingTag {
+                subject: "{{tag(team)}}.x".into(),
+                tag: "team".into()
+            })
+        );
+        assert!(matches!(
+            scope(&["{{nope()}}"], &[]).apply_template(&ctx),
+            Err(TemplateError::UnknownOperation { .. })
+        ));
+        // A queue entry is not a valid subject to the server: allow drops it.
+        let out = scope(&["{{name()}} q"], &[]).apply_template(&ctx).unwrap();
+        assert_eq!(out.permissions.publish.deny, [">"]);
+    }
+
+    #[test]
+    fn expansion_is_capped() {
+        let many: TagList = (0..64).map(|i| format!("t:{i}")).collect();
+        let none = TagList::new();
+        let ctx = context(&many, &none);
+        assert!(scope(&["{{tag(t)}}.{{tag(t)}}"], &[])
+            .apply_template(&ctx)
+            .is_ok());
+        assert_eq!(
+            scope(&["{{tag(t)}}.{{tag(t)}}.{{tag(t)}}"], &[]).apply_template(&ctx),
+            Err(TemplateError::TooManySubjects)
+        );
+        assert_eq!(mustaches("a.{{{x}}.{{y}}"), ["{{{x}}", "{{y}}"]);
+        assert_eq!(mustaches("{{}}.{{a}"), Vec::<&str>::new());
+    }
 
     #[test]
     fn one_sorted_array_of_strings_and_scopes() {

@@ -27,6 +27,31 @@ pub fn validate_subject(subject: &str, vr: &mut ValidationResults) {
     }
 }
 
+/// The server's `IsValidSubject`: non-empty tokens without whitespace, `>` only last.
+pub fn is_valid_server_subject(subject: &str) -> bool {
+    if subject.is_empty() {
+        return false;
+    }
+    let mut after_full_wildcard = false;
+    for token in subject.split('.') {
+        if token.is_empty() || after_full_wildcard {
+            return false;
+        }
+        if token.len() > 1 {
+            if token.contains(['\t', '\n', '\x0c', '\r', ' ']) {
+                return false;
+            }
+            continue;
+        }
+        match token {
+            ">" => after_full_wildcard = true,
+            " " | "\t" | "\n" | "\r" | "\x0c" => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Go's `Subject.HasWildCards`: a textual test for `*` or `>` tokens.
 pub fn has_wildcards(subject: &str) -> bool {
     subject.ends_with(".>")
@@ -174,6 +199,16 @@ mod tests {
         assert_eq!(errors(|vr| validate_subject("a.", vr)).len(), 1);
         assert_eq!(errors(|vr| validate_subject("a..b", vr)).len(), 1);
         assert_eq!(errors(|vr| validate_subject(". .", vr)).len(), 2);
+    }
+
+    #[test]
+    fn server_subjects() {
+        for ok in ["a", "a.b", "a.*", "a.>", ">", "*.*"] {
+            assert!(is_valid_server_subject(ok), "{ok}");
+        }
+        for bad in ["", "a..b", ".a", "a.", "a.>.b", "a b", "a. ", "a.\tb"] {
+            assert!(!is_valid_server_subject(bad), "{bad:?}");
+        }
     }
 
     #[test]
