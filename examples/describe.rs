@@ -1,19 +1,78 @@
 //! Decodes, verifies and validates a token and prints one JSON object:
 //! `{"claims": <payload>, "claim_type", "version", "signature_verified", "issues": [{"description","blocking","time_check"}]}`.
 //!
-//! `cargo run --example describe -- [FILE|-]`
+//! `cargo run --example describe -- [FILE|-] [--operator FILE [--account FILE]]`
 //!
-//! Accepts a bare token, a decorated JWT or a creds file. Exit status: 0 when valid, 1 when
-//! the token is rejected (format, header, signature, issuer kind), 2 when an issue is
-//! blocking or a time check fails (what a server would refuse).
+//! Accepts a bare token, a decorated JWT or a creds file. With `--operator` it also checks
+//! the chain of trust (an account against the operator; a user or an activation against
+//! `--account`, itself checked against the operator) and adds
+//! `"chain": {"trusted", "link", "error"}` naming the link that failed.
+//!
+//! Exit status: 0 when valid, 1 when the token is rejected (format, header, signature,
+//! issuer kind), 2 when an issue is blocking, a time check fails or the chain does not
+//! hold (what a server would refuse).
 
 mod common;
 
 use common::{json_string, main_with, read_input, Args, Failure};
 use natsjwt::creds::parse_decorated_jwt;
-use natsjwt::{decode_unverified, ValidationResults};
+use natsjwt::{decode_unverified, AnyClaims, Trust, TrustError, ValidationResults};
 
-const USAGE: &str = "describe [FILE|-]";
+const USAGE: &str = "describe [FILE|-] [--operator FILE [--account FILE]]";
+
+/// Reads a JWT file (bare or decorated).
+fn read_jwt(path: &str) -> Result<String, Failure> {
+    let text = read_input(Some(path))?;
+    Ok(parse_decorated_jwt(&text).trim().to_owned())
+}
+
+/// Checks `token` against the operator (and account) files.
+fn check_chain(
+    token: &str,
+    claims: &AnyClaims,
+    operator: &str,
+    account: Option<&str>,
+) -> Result<Result<(), TrustError>, Failure> {
+    let trust = match Trust::new().with_operator_jwt(&read_jwt(operator)?) {
+        Ok(trust) => trust,
+        Err(e) => return Ok(Err(e)),
+    };
+    let account_for = |what: &str| -> Result<Result<_, TrustError>, Failure> {
+        let path = account
+            .ok_or_else(|| Failure::usage(format!("checking {what} needs --account <FILE>")))?;
+        Ok(trust.verify_account(&read_jwt(path)?))
+    };
+    Ok(match claims {
+        AnyClaims::Account(_) => trust.verify_account(token).map(drop),
+        AnyClaims::User(_) => match account_for("a user")? {
+            Ok(account) => trust.verify_user(&account, token).map(drop),
+            Err(e) => Err(e),
+        },
+        AnyClaims::Activation(activation) => match account_for("an activation")? {
+            Ok(exporter) => trust
+                .verify_activation(&exporter, &activation.subject, token)
+                .map(drop),
+            Err(e) => Err(e),
+        },
+        other => {
+            return Err(Failure::usage(format!(
+                "--operator checks accounts, users and activations, not {} claims",
+                other.claim_type()
+            )))
+        }
+    })
+}
+
+fn chain_json(result: &Result<(), TrustError>) -> String {
+    match result {
+        Ok(()) => "{\"trusted\":true}".to_owned(),
+        Err(e) => format!(
+            "{{\"trusted\":false,\"link\":{},\"error\":{}}}",
+            json_string(&e.link().to_string()),
+            json_string(&e.to_string())
+        ),
+    }
+}
 
 fn issues_json(results: &ValidationResults) -> String {
     let items: Vec<String> = results
@@ -32,7 +91,10 @@ fn issues_json(results: &ValidationResults) -> String {
 }
 
 fn run() -> Result<u8, Failure> {
-    let args = Args::parse(&[], &[], USAGE)?;
+    let args = Args::parse(&["operator", "account"], &[], USAGE)?;
+    if args.value("account").is_some() && args.value("operator").is_none() {
+        return Err(Failure::usage("--account needs --operator"));
+    }
     let input = match args.positional.as_slice() {
         [] => None,
         [path] => Some(path.as_str()),
@@ -47,8 +109,21 @@ fn run() -> Result<u8, Failure> {
     let version = unverified.version();
     let verified = unverified.verify();
     let results = claims.validate();
+    let chain = match args.value("operator") {
+        Some(operator) => Some(check_chain(
+            token,
+            &claims,
+            operator,
+            args.value("account"),
+        )?),
+        None => None,
+    };
+    let chain_member = chain
+        .as_ref()
+        .map(|c| format!(",\"chain\":{}", chain_json(c)))
+        .unwrap_or_default();
     println!(
-        "{{\"claims\":{payload},\"claim_type\":{},\"version\":{version},\"signature_verified\":{},\"issues\":{}}}",
+        "{{\"claims\":{payload},\"claim_type\":{},\"version\":{version},\"signature_verified\":{},\"issues\":{}{chain_member}}}",
         json_string(claims.claim_type().as_str()),
         verified.is_ok(),
         issues_json(&results)
@@ -56,6 +131,10 @@ fn run() -> Result<u8, Failure> {
     if let Err(e) = verified {
         eprintln!("describe: rejected: {e}");
         return Ok(1);
+    }
+    if let Some(Err(e)) = &chain {
+        eprintln!("describe: not trusted: {e}");
+        return Ok(2);
     }
     Ok(if results.is_blocking(true) { 2 } else { 0 })
 }
