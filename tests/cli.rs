@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use natsjwt::{AnyClaims, KeyKind, KeyPair, UserClaims};
+use natsjwt::{KeyKind, KeyPair, UserClaims};
 
 fn example(name: &str) -> PathBuf {
     // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/<name>
@@ -339,10 +339,6 @@ fn encode_reproduces_go_vectors() {
         let token = v["token"].as_str().unwrap();
         let kind = natsjwt::decode(token).unwrap().claims().claim_type();
         assert_eq!(json["claim_type"], kind.as_str(), "{}", v["name"]);
-        assert!(matches!(
-            AnyClaims::from_json(v["payload_json"].as_str().unwrap()),
-            Ok(_)
-        ));
     }
 }
 
