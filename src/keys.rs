@@ -557,16 +557,6 @@ impl Signer for nkeys::KeyPair {
     }
 }
 
-impl<S: Signer + ?Sized> Signer for &S {
-    fn public_key(&self) -> Result<String, SignError> {
-        (**self).public_key()
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LENGTH], SignError> {
-        (**self).sign(message)
-    }
-}
-
 /// The error type an [`ExternalSigner`] callback returns.
 pub type ExternalSignError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -49,6 +49,8 @@ pub mod claims;
 pub mod clock;
 pub mod creds;
 pub mod keys;
+pub mod provision;
+pub mod resolver;
 pub mod token;
 pub mod trust;
 pub mod types;

@@ -1,0 +1,348 @@
+//! The provisioning API: bootstrap, accounts, users with each signer, scopes, revocation,
+//! activations, resolver requests; each refusal asserts its exact error.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use natsjwt::provision::{ProvisionError, Provisioner, UserSigner};
+use natsjwt::trust::Link;
+use natsjwt::types::{Export, ExportType, UserPermissionLimits};
+use natsjwt::{ClaimType, FixedClock, GenericClaims, KeyPair, TrustError, UserClaims};
+
+const NOW: i64 = 1_800_000_000;
+
+#[test]
+fn bootstrap_creates_a_consistent_operator() {
+    let setup = Provisioner::bootstrap("acme-operator", true).unwrap();
+    assert!(setup.claims.nats.strict_signing_key_usage);
+    assert_eq!(
+        setup.claims.issuer,
+        setup.operator_key.public_key().as_str()
+    );
+    assert_eq!(
+        setup.claims.nats.signing_keys,
+        [setup.signing_key.public_key().to_string()]
+    );
+    assert_eq!(
+        setup.claims.nats.system_account,
+        setup.system_account.public_key()
+    );
+
+    let sys = &setup.system_account.claims;
+    assert_eq!(sys.name, "SYS");
+    assert_eq!(sys.issuer, setup.signing_key.public_key().as_str());
+    let subjects: Vec<(&str, u64)> = sys
+        .nats
+        .exports
+        .iter()
+        .map(|e| (e.subject.as_str(), e.account_token_position))
+        .collect();
+    assert_eq!(
+        subjects,
+        [("$SYS.ACCOUNT.*.>", 3), ("$SYS.REQ.ACCOUNT.*.*", 4)]
+    );
+
+    let trust = setup.provisioner().unwrap().trust().clone();
+    let account = trust.verify_account(setup.system_account.jwt()).unwrap();
+    let user = trust.verify_user(&account, &setup.system_user.jwt).unwrap();
+    assert_eq!(user.claims().name, "sys");
+    assert_eq!(
+        user.claims().nats.issuer_account,
+        setup.system_account.public_key()
+    );
+    assert!(setup
+        .system_user
+        .creds()
+        .unwrap()
+        .expose()
+        .contains("BEGIN USER NKEY SEED"));
+
+    let config = setup.full_config("/var/lib/nats/jwt", &[]).render();
+    assert!(config.contains(&format!(
+        "system_account: {}",
+        setup.system_account.public_key()
+    )));
+    assert!(config.contains("type: full"));
+    assert!(config.contains(setup.system_account.jwt()));
+}
+
+#[test]
+fn the_operator_identity_key_cannot_provision_under_strict() {
+    let setup = Provisioner::bootstrap("o", true).unwrap();
+    let err = Provisioner::new(&setup.jwt, setup.operator_key.clone()).unwrap_err();
+    assert!(
+        matches!(err, ProvisionError::NotASigner(k) if k == setup.operator_key.public_key().as_str())
+    );
+    let lax = Provisioner::bootstrap("o", false).unwrap();
+    Provisioner::new(&lax.jwt, lax.operator_key.clone()).unwrap();
+    let stranger = KeyPair::new_operator().unwrap();
+    assert!(matches!(
+        Provisioner::new(&lax.jwt, stranger),
+        Err(ProvisionError::NotASigner(_))
+    ));
+}
+
+#[test]
+fn users_by_each_signer() {
+    let setup = Provisioner::bootstrap("o", true).unwrap();
+    let provisioner = setup.provisioner().unwrap().with_clock(FixedClock(NOW));
+    let tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    assert_eq!(
+        tenant.claims.issuer,
+        setup.signing_key.public_key().as_str()
+    );
+    let signing = tenant.signing_keys()[0].public_key().to_string();
+
+    let alice = provisioner
+        .create_user(&tenant, "alice", UserSigner::SigningKey(&signing), |u| {
+            u.nats.permissions.publish.allow.push("acme.>".into());
+        })
+        .unwrap();
+    assert_eq!(alice.claims.issuer, signing);
+    assert_eq!(alice.claims.nats.issuer_account, tenant.public_key());
+    assert_eq!(alice.claims.issued_at, NOW);
+    let creds = alice.creds().unwrap();
+    let (jwt, _) = natsjwt::creds::parse_user_creds(creds.expose()).unwrap();
+    assert_eq!(jwt, alice.jwt);
+
+    // Strict operator: the account identity key may not sign users.
+    let err = provisioner
+        .create_user(&tenant, "root", UserSigner::AccountKey, |_| {})
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ProvisionError::Refused(TrustError::IdentityKeyNotAllowed {
+            link: Link::User,
+            ..
+        })
+    ));
+    // An external signer that is one of the account's keys works; another does not.
+    let hsm = tenant.signing_keys()[0].clone();
+    provisioner
+        .create_user(&tenant, "ext", UserSigner::External(&hsm), |_| {})
+        .unwrap();
+    let stranger = KeyPair::new_account().unwrap();
+    assert!(matches!(
+        provisioner.create_user(&tenant, "x", UserSigner::External(&stranger), |_| {}),
+        Err(ProvisionError::NotASigner(_))
+    ));
+    assert!(matches!(
+        provisioner.create_user(&tenant, "x", UserSigner::SigningKey("AXXX"), |_| {}),
+        Err(ProvisionError::NotASigner(_))
+    ));
+
+    // Not strict: the account key signs, without issuer_account.
+    let lax = Provisioner::bootstrap("lax", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let account = lax.create_account("a", |_| {}).unwrap();
+    let root = lax
+        .create_user(&account, "root", UserSigner::AccountKey, |u| {
+            u.nats.issuer_account = "ignored".into();
+        })
+        .unwrap();
+    assert!(root.claims.nats.issuer_account.is_empty());
+    assert_eq!(root.claims.issuer, account.public_key());
+}
+
+#[test]
+fn scoped_signing_keys() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    let mut template = UserPermissionLimits::default();
+    template
+        .permissions
+        .subscribe
+        .allow
+        .push("acme.{{name()}}.>".into());
+    let scoped = tenant.add_scoped_signing_key("reader", template).unwrap();
+    provisioner.sign_account(&mut tenant).unwrap();
+
+    let bob = provisioner
+        .create_user(&tenant, "bob", UserSigner::SigningKey(&scoped), |_| {})
+        .unwrap();
+    assert!(bob.claims.nats.has_empty_permissions());
+    let trust = provisioner.trust();
+    let account = trust.verify_account(tenant.jwt()).unwrap();
+    let user = trust.verify_user(&account, &bob.jwt).unwrap();
+    assert_eq!(
+        user.effective_permissions().permissions.subscribe.allow,
+        ["acme.bob.>"]
+    );
+
+    let err = provisioner
+        .create_user(&tenant, "eve", UserSigner::SigningKey(&scoped), |u| {
+            u.nats.permissions.publish.allow.push(">".into());
+        })
+        .unwrap_err();
+    assert!(matches!(err, ProvisionError::ScopedUserWithPermissions));
+
+    // Removing the key and re-signing makes its users unknown.
+    tenant.remove_signing_key(&scoped);
+    provisioner.sign_account(&mut tenant).unwrap();
+    let account = trust.verify_account(tenant.jwt()).unwrap();
+    assert!(matches!(
+        trust.verify_user(&account, &bob.jwt),
+        Err(TrustError::UnknownSigner { .. })
+    ));
+}
+
+#[test]
+fn invalid_claims_are_refused_before_signing() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let err = provisioner
+        .create_account("bad", |a| a.nats.exports.push(Export::stream("a b")))
+        .unwrap_err();
+    match err {
+        ProvisionError::Invalid { claim_type, issues } => {
+            assert_eq!(claim_type, ClaimType::Account);
+            assert_eq!(issues[0].description, r#"subject "a b" cannot have spaces"#);
+        }
+        other => panic!("{other:?}"),
+    }
+    let tenant = provisioner.create_account("t", |_| {}).unwrap();
+    let err = provisioner
+        .create_user(&tenant, "u", UserSigner::AccountKey, |u| {
+            u.nats.limits.src.add(["10.0.0.0"]);
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ProvisionError::Invalid {
+            claim_type: ClaimType::User,
+            ..
+        }
+    ));
+    let err = provisioner
+        .create_user(&tenant, "u", UserSigner::AccountKey, |u| u.expires = 1)
+        .unwrap_err();
+    assert!(matches!(err, ProvisionError::Invalid { issues, .. } if issues[0].is_time_check()));
+}
+
+#[test]
+fn bearer_users_of_accounts_that_refuse_them() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let tenant = provisioner
+        .create_account("t", |a| a.nats.limits.disallow_bearer = true)
+        .unwrap();
+    let err = provisioner
+        .create_user(&tenant, "b", UserSigner::AccountKey, |u| {
+            u.nats.bearer_token = true
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ProvisionError::Refused(TrustError::BearerNotAllowed)
+    ));
+}
+
+#[test]
+fn revoking_a_user_takes_effect_in_the_resigned_account() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap()
+        .with_clock(FixedClock(NOW));
+    let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
+    let user = provisioner
+        .create_user(&tenant, "u", UserSigner::AccountKey, |_| {})
+        .unwrap();
+    tenant.revoke_user(user.key.public_key().as_str(), NOW);
+    provisioner.sign_account(&mut tenant).unwrap();
+    let trust = provisioner.trust();
+    let account = trust.verify_account(tenant.jwt()).unwrap();
+    assert!(matches!(
+        trust.verify_user(&account, &user.jwt),
+        Err(TrustError::Revoked {
+            link: Link::User,
+            issued_at: NOW,
+            ..
+        })
+    ));
+    // A new user issued later is not revoked; issuing one at the revoked second is refused.
+    let later = provisioner.clone().with_clock(FixedClock(NOW + 1));
+    later
+        .issue_user(
+            &tenant,
+            UserSigner::AccountKey,
+            UserClaims::new(user.key.public_key().as_str()),
+        )
+        .unwrap();
+    assert!(matches!(
+        provisioner.issue_user(
+            &tenant,
+            UserSigner::AccountKey,
+            UserClaims::new(user.key.public_key().as_str())
+        ),
+        Err(ProvisionError::Refused(TrustError::Revoked { .. }))
+    ));
+}
+
+#[test]
+fn private_exports_and_activations() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let mut exporter = provisioner.create_account("exporter", |_| {}).unwrap();
+    let importer = provisioner.create_account("importer", |_| {}).unwrap();
+    let mut private = Export::service("help.>");
+    private.token_req = true;
+    exporter.add_export(private);
+    provisioner.sign_account(&mut exporter).unwrap();
+    let signing = exporter.signing_keys()[0].public_key().to_string();
+    let token = provisioner
+        .issue_activation(
+            &exporter,
+            Some(&signing),
+            importer.public_key(),
+            "help.>",
+            ExportType::Service,
+            0,
+        )
+        .unwrap();
+    let activation = natsjwt::ActivationClaims::decode(&token)
+        .unwrap()
+        .into_claims();
+    assert_eq!(activation.nats.issuer_account, exporter.public_key());
+    assert_eq!(activation.subject, importer.public_key());
+    let err = provisioner
+        .issue_activation(
+            &exporter,
+            None,
+            importer.public_key(),
+            "other.>",
+            ExportType::Service,
+            0,
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ProvisionError::Refused(TrustError::NoMatchingExport { .. })
+    ));
+}
+
+#[test]
+fn delete_requests_are_signed_by_the_operator_signing_key() {
+    let setup = Provisioner::bootstrap("o", true).unwrap();
+    let provisioner = setup.provisioner().unwrap();
+    let tenant = provisioner.create_account("t", |_| {}).unwrap();
+    let request = provisioner.delete_request(&[tenant.public_key()]).unwrap();
+    let claims = GenericClaims::decode(&request).unwrap().into_claims();
+    assert_eq!(claims.issuer, setup.signing_key.public_key().as_str());
+    assert_eq!(claims.subject, claims.issuer);
+    assert_eq!(claims.nats.data["accounts"][0], tenant.public_key());
+}
