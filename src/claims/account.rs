@@ -351,6 +351,11 @@ impl AccountClaims {
         self.nats.revocations.clear(public_key);
     }
 
+    /// Removes the entries a `*` revocation covers (Go's `MaybeCompact`); returns them.
+    pub fn compact_revocations(&mut self) -> Vec<(String, i64)> {
+        self.nats.revocations.compact()
+    }
+
     /// Go's `IsClaimRevoked`: true when the user `subject` issued at `issued_at` is revoked,
     /// or when either is missing.
     pub fn is_revoked(&self, subject: &str, issued_at: i64) -> bool {
@@ -381,6 +386,33 @@ mod tests {
         let c = Account::load_v2(payload).unwrap();
         assert_eq!(c.nats.limits.jetstream, JetStreamLimits::default());
         assert_eq!(c.nats.limits.tiered_limits["R1"].disk_storage, 1);
+    }
+
+    #[test]
+    fn revocation_api() {
+        let mut c = AccountClaims::new("A");
+        c.revoke_at("U1", 10);
+        c.revoke_at("U2", 30);
+        assert!(c.is_revoked("U1", 10));
+        assert!(!c.is_revoked("U1", 11));
+        assert!(c.is_revoked("", 11));
+        assert!(c.is_revoked("U1", 0));
+        c.revoke_at(crate::types::revocations::ALL, 20);
+        assert_eq!(c.compact_revocations(), vec![("U1".to_owned(), 10)]);
+        c.clear_revocation("U2");
+        assert!(!c.is_revoked("U2", 25));
+        c.revoke("U3");
+        assert!(c.is_revoked("U3", 1_700_000_000));
+        let mut e = crate::types::Export::service("s");
+        e.revoke_at("AIMPORTER", 5);
+        let mut act = crate::claims::ActivationClaims::new("AIMPORTER");
+        act.issued_at = 5;
+        assert!(e.is_activation_revoked(&act));
+        act.issued_at = 6;
+        assert!(!e.is_activation_revoked(&act));
+        e.clear_revocation("AIMPORTER");
+        act.issued_at = 5;
+        assert!(!e.is_activation_revoked(&act));
     }
 
     #[test]

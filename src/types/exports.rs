@@ -300,9 +300,24 @@ impl Export {
         self.info.validate(vr);
     }
 
-    /// Revokes activations for `account` issued at or before `timestamp`.
+    /// Revokes activations for `account` issued at or before `timestamp` (`*`: every account).
     pub fn revoke_at(&mut self, account: &str, timestamp: i64) {
         self.revocations.revoke(account, timestamp);
+    }
+
+    /// Revokes activations for `account` issued up to now.
+    pub fn revoke(&mut self, account: &str) {
+        use crate::clock::Clock as _;
+        self.revoke_at(account, crate::clock::SystemClock.now());
+    }
+
+    /// Go's `Export.IsClaimRevoked`: true when the activation is revoked, or has no
+    /// subject or issue time.
+    pub fn is_activation_revoked(&self, activation: &crate::claims::ActivationClaims) -> bool {
+        if activation.subject.is_empty() || activation.issued_at == 0 {
+            return true;
+        }
+        self.is_revoked(&activation.subject, activation.issued_at)
     }
 
     /// Removes the revocation of `account`.
