@@ -13,6 +13,7 @@ use crate::types::{
     Export, Import, Info, JetStreamLimits, Mapping, OperatorLimits, Permissions, RevocationList,
     SigningKeys, TagList,
 };
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// Value of `authorization.allowed_accounts` that allows every account.
@@ -49,24 +50,32 @@ impl ExternalAuthorization {
         }
         for user in &self.auth_users {
             if !is_valid_public_key(user, KeyKind::User) {
-                vr.add_error(format!("AuthUser {user:?} is not a valid user public key"));
+                vr.add_error(format!(
+                    "AuthUser {} is not a valid user public key",
+                    go_quote(user)
+                ));
             }
         }
         for account in &self.allowed_accounts {
             if account == ANY_ACCOUNT {
                 if self.allowed_accounts.len() > 1 {
                     vr.add_error(format!(
-                        "AllowedAccounts can only be a list of accounts or {ANY_ACCOUNT:?}"
+                        "AllowedAccounts can only be a list of accounts or {}",
+                        go_quote(ANY_ACCOUNT)
                     ));
                 }
             } else if !is_valid_public_key(account, KeyKind::Account) {
                 vr.add_error(format!(
-                    "Account {account:?} is not a valid account public key"
+                    "Account {} is not a valid account public key",
+                    go_quote(account)
                 ));
             }
         }
         if !self.xkey.is_empty() && !is_valid_public_key(&self.xkey, KeyKind::Curve) {
-            vr.add_error(format!("XKey {:?} is not a valid public xkey", self.xkey));
+            vr.add_error(format!(
+                "XKey {} is not a valid public xkey",
+                go_quote(&self.xkey)
+            ));
         }
     }
 }
@@ -174,8 +183,8 @@ impl Account {
             }
             if has_wildcards(&trace.dest) {
                 vr.add_error(format!(
-                    "the account Trace.Destination subject {:?} is not a valid publish subject",
-                    trace.dest
+                    "the account Trace.Destination subject {} is not a valid publish subject",
+                    go_quote(&trace.dest)
                 ));
             }
             if !(0..=100).contains(&trace.sampling) {
@@ -218,8 +227,8 @@ impl Account {
             "" | cluster_traffic::SYSTEM | cluster_traffic::OWNER
         ) {
             vr.add_error(format!(
-                "unknown cluster traffic option: {:?}",
-                self.cluster_traffic
+                "unknown cluster traffic option: {}",
+                go_quote(&self.cluster_traffic)
             ));
         }
     }

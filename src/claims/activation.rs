@@ -7,6 +7,7 @@ use crate::json::{go_fields, go_object};
 use crate::keys::{is_valid_public_key, KeyKind};
 use crate::types::subjects::validate_subject;
 use crate::types::{ExportType, TagList};
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// The `nats` body of activation claims. `sub` is the importing account; `iss` the
@@ -39,7 +40,10 @@ impl Activation {
     /// Go's activation rules without the time checks: kind, subject, `issuer_account`.
     pub fn validate(&self, vr: &mut ValidationResults) {
         if self.kind == ExportType::Unknown {
-            vr.add_error(format!("invalid import type: {:?}", self.kind.as_str()));
+            vr.add_error(format!(
+                "invalid import type: {}",
+                go_quote(self.kind.as_str())
+            ));
         }
         validate_subject(&self.subject, vr);
         if !self.issuer_account.is_empty()

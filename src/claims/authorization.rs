@@ -4,6 +4,7 @@ use crate::claims::{AnyClaims, ClaimBody, ClaimType, Claims};
 use crate::json::{go_fields, go_object};
 use crate::keys::{is_valid_public_key, KeyKind};
 use crate::types::TagList;
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// The server asking (`server_id`).
@@ -197,7 +198,8 @@ impl ClaimBody for AuthorizationRequest {
             vr.add_error("User nkey is required");
         } else if !is_valid_public_key(user_nkey, KeyKind::User) {
             vr.add_error(format!(
-                "User nkey {user_nkey:?} is not a valid user public key"
+                "User nkey {} is not a valid user public key",
+                go_quote(user_nkey)
             ));
         }
     }

@@ -6,7 +6,7 @@ use crate::keys::{is_valid_public_key, KeyKind};
 use crate::token::EncodeError;
 use crate::types::subjects::parse_go_atoi;
 use crate::types::{url, TagList};
-use crate::validation::ValidationResults;
+use crate::validation::{go_quote, ValidationResults};
 
 /// The `nats` body of operator claims.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,22 +72,29 @@ pub fn validate_operator_service_url(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Ok(());
     }
-    let parsed = url::parse(value)
-        .map_err(|e| format!("error parsing operator service url {value:?}: {e}"))?;
+    let parsed = url::parse(value).map_err(|e| {
+        format!(
+            "error parsing operator service url {}: {e}",
+            go_quote(value)
+        )
+    })?;
     if parsed.has_user {
         return Err(format!(
-            "operator service url {value:?} - credentials are not supported"
+            "operator service url {} - credentials are not supported",
+            go_quote(value)
         ));
     }
     if !parsed.path.is_empty() {
         return Err(format!(
-            "operator service url {value:?} - paths are not supported"
+            "operator service url {} - paths are not supported",
+            go_quote(value)
         ));
     }
     match parsed.scheme.as_str() {
         "nats" | "tls" | "ws" | "wss" => Ok(()),
         _ => Err(format!(
-            "operator service url {value:?} - protocol not supported (only 'nats', 'tls', 'ws', 'wss' only)"
+            "operator service url {} - protocol not supported (only 'nats', 'tls', 'ws', 'wss' only)",
+            go_quote(value)
         )),
     }
 }
@@ -101,8 +108,8 @@ impl Operator {
             .map_err(|e| format!("error parsing account server url: {e}"))?;
         if parsed.scheme.is_empty() {
             return Err(format!(
-                "account server url {:?} requires a protocol",
-                self.account_server_url
+                "account server url {} requires a protocol",
+                go_quote(&self.account_server_url)
             ));
         }
         Ok(())

@@ -8,6 +8,7 @@ use crate::types::permissions::GoDuration;
 use crate::types::revocations::RevocationList;
 use crate::types::subjects::{has_wildcards, is_contained_in, validate_subject};
 use crate::types::Info;
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// Whether an export or import is a stream or a service (`type`; `kind` in activations).
@@ -237,8 +238,8 @@ impl Export {
     pub fn validate(&self, vr: &mut ValidationResults) {
         if !self.is_service() && !self.is_stream() {
             vr.add_error(format!(
-                "invalid export type: {:?}",
-                self.export_type.as_str()
+                "invalid export type: {}",
+                go_quote(self.export_type.as_str())
             ));
         }
         if self.is_service()
@@ -247,15 +248,15 @@ impl Export {
             && !self.is_stream_response()
         {
             vr.add_error(format!(
-                "invalid response type for service: {:?}",
-                self.response_type
+                "invalid response type for service: {}",
+                go_quote(&self.response_type)
             ));
         }
         if self.is_stream() {
             if !self.response_type.is_empty() {
                 vr.add_error(format!(
-                    "invalid response type for stream: {:?}",
-                    self.response_type
+                    "invalid response type for stream: {}",
+                    go_quote(&self.response_type)
                 ));
             }
             if self.allow_trace {
@@ -360,7 +361,9 @@ fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResul
     }
     for (outer, inner) in found {
         vr.add_error(format!(
-            "{kind} export subject {outer:?} already exports {inner:?}"
+            "{kind} export subject {} already exports {}",
+            go_quote(outer),
+            go_quote(inner)
         ));
     }
 }

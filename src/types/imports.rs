@@ -8,6 +8,7 @@ use crate::types::exports::ExportType;
 use crate::types::subjects::{
     is_contained_in, renaming_to_subject, validate_renaming_subject, validate_subject,
 };
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// A stream or service imported from another account.
@@ -84,8 +85,8 @@ impl Import {
     pub fn validate(&self, account_public_key: &str, vr: &mut ValidationResults) {
         if !self.is_service() && !self.is_stream() {
             vr.add_error(format!(
-                "invalid import type: {:?}",
-                self.import_type.as_str()
+                "invalid import type: {}",
+                go_quote(self.import_type.as_str())
             ));
         }
         if self.is_service() && self.allow_trace {
@@ -106,8 +107,8 @@ impl Import {
         }
         if self.share && !self.is_service() {
             vr.add_error(format!(
-                "sharing information (for latency tracking) is only valid for services: {:?}",
-                self.subject
+                "sharing information (for latency tracking) is only valid for services: {}",
+                go_quote(&self.subject)
             ));
         }
         if self.token.is_empty() {
@@ -117,22 +118,22 @@ impl Import {
             Ok(verified) => verified.into_claims(),
             Err(_) => {
                 vr.add_error(format!(
-                    "import {:?} contains an invalid activation token",
-                    self.subject
+                    "import {} contains an invalid activation token",
+                    go_quote(&self.subject)
                 ));
                 return;
             }
         };
         if !(activation.issuer == self.account || activation.nats.issuer_account == self.account) {
             vr.add_error(format!(
-                "activation token doesn't match account for import {:?}",
-                self.subject
+                "activation token doesn't match account for import {}",
+                go_quote(&self.subject)
             ));
         }
         if activation.subject != account_public_key {
             vr.add_error(format!(
-                "activation token doesn't match account it is being included in, {:?}",
-                self.subject
+                "activation token doesn't match account it is being included in, {}",
+                go_quote(&self.subject)
             ));
         }
         if activation.nats.kind != self.import_type {
@@ -149,8 +150,9 @@ impl Import {
         };
         if !is_contained_in(subject, &activation.nats.subject) {
             vr.add_error(format!(
-                "activation token import subject {:?} doesn't match import {:?}",
-                activation.nats.subject, self.subject
+                "activation token import subject {} doesn't match import {}",
+                go_quote(&activation.nats.subject),
+                go_quote(&self.subject)
             ));
         }
     }
@@ -178,15 +180,18 @@ pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut V
             for other in seen.iter() {
                 if is_contained_in(&subject, other) || is_contained_in(other, &subject) {
                     vr.add_error(format!(
-                        "overlapping subject namespace for {subject:?} and {other:?} in same account {:?}",
-                        import.account
+                        "overlapping subject namespace for {} and {} in same account {}",
+                        go_quote(&subject),
+                        go_quote(other),
+                        go_quote(&import.account)
                     ));
                 }
             }
             if seen.contains(&subject) {
                 vr.add_error(format!(
-                    "overlapping subject namespace for {subject:?} in account {:?}",
-                    import.account
+                    "overlapping subject namespace for {} in account {}",
+                    go_quote(&subject),
+                    go_quote(&import.account)
                 ));
             }
             seen.insert(subject);

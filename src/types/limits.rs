@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use crate::json::{go_fields, go_object};
 use crate::types::lists::CidrList;
 use crate::types::permissions::{Permissions, TimeRange};
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// The value that means "no limit".
@@ -66,17 +67,17 @@ impl Limits {
     pub fn validate(&self, vr: &mut ValidationResults) {
         for cidr in &self.src {
             if !is_valid_cidr(cidr) {
-                vr.add_error(format!("invalid cidr {cidr:?} in user src limits"));
+                vr.add_error(format!(
+                    "invalid cidr {} in user src limits",
+                    go_quote(cidr)
+                ));
             }
         }
         for range in &self.times {
             range.validate(vr);
         }
-        if !self.times_location.is_empty() && !is_valid_time_zone(&self.times_location) {
-            vr.add_error(format!(
-                "could not parse iana time zone by name: unknown time zone {}",
-                self.times_location
-            ));
+        if let Err(reason) = load_time_zone(&self.times_location) {
+            vr.add_error(format!("could not parse iana time zone by name: {reason}"));
         }
     }
 }
@@ -100,34 +101,52 @@ pub fn is_valid_cidr(text: &str) -> bool {
     bits <= max
 }
 
-/// Go's `time.LoadLocation` on this machine: `UTC`, `Local`, or a zone file under the
-/// system's zoneinfo directories (names are case-sensitive).
+/// Go's `time.LoadLocation` on this machine: `UTC`, `Local`, or a zone file under
+/// `$ZONEINFO` or the system's zoneinfo directories (names are case-sensitive).
 pub fn is_valid_time_zone(name: &str) -> bool {
+    load_time_zone(name).is_ok()
+}
+
+/// Like Go's `time.LoadLocation`, returning Go's error text when the zone cannot be loaded.
+pub fn load_time_zone(name: &str) -> Result<(), String> {
     if name.is_empty() || name == "UTC" || name == "Local" {
-        return true;
+        return Ok(());
     }
     if name.contains("..") || name.starts_with('/') || name.starts_with('\\') {
-        return false;
+        return Err("time: invalid location name".to_owned());
     }
-    let dirs = std::env::var("ZONEINFO").ok().into_iter().chain(
-        [
-            "/usr/share/zoneinfo/",
-            "/usr/share/lib/zoneinfo/",
-            "/usr/lib/locale/TZ/",
-            "/etc/zoneinfo/",
-        ]
+    let dirs = std::env::var("ZONEINFO")
+        .ok()
+        .filter(|d| !d.is_empty())
         .into_iter()
-        .map(String::from),
-    );
+        .chain(
+            [
+                "/usr/share/zoneinfo/",
+                "/usr/share/lib/zoneinfo/",
+                "/usr/lib/locale/TZ/",
+                "/etc/zoneinfo/",
+            ]
+            .into_iter()
+            .map(String::from),
+        );
+    // Go reports the first error other than "file not found".
+    let mut first_error = None;
     for dir in dirs {
-        let path = std::path::Path::new(&dir).join(name);
-        if let Ok(bytes) = std::fs::read(&path) {
-            if bytes.starts_with(b"TZif") {
-                return true;
-            }
-        }
+        let error = match std::fs::read(std::path::Path::new(&dir).join(name)) {
+            Ok(bytes) if bytes.starts_with(b"TZif") => return Ok(()),
+            Ok(_) => "malformed time zone information".to_owned(),
+            Err(e) => match e.kind() {
+                std::io::ErrorKind::NotFound => continue,
+                std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+                std::io::ErrorKind::NotADirectory => "not a directory".to_owned(),
+                std::io::ErrorKind::InvalidInput => "invalid argument".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ => e.to_string(),
+            },
+        };
+        first_error.get_or_insert(error);
     }
-    false
+    Err(first_error.unwrap_or_else(|| format!("unknown time zone {name}")))
 }
 
 /// What a user may do: Go's `UserPermissionLimits`, the template of a scoped signing key.
@@ -403,6 +422,14 @@ mod tests {
         assert!(!is_valid_time_zone("utc"));
         assert!(!is_valid_time_zone("Nowhere/Special"));
         assert!(!is_valid_time_zone("../etc/passwd"));
+        assert_eq!(
+            load_time_zone("/etc/x"),
+            Err("time: invalid location name".into())
+        );
+        assert_eq!(
+            load_time_zone("Nowhere/X"),
+            Err("unknown time zone Nowhere/X".into())
+        );
         if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
             assert!(is_valid_time_zone("Europe/Berlin"));
         }

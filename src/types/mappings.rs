@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::json::{go_fields, go_object};
 use crate::types::subjects::validate_subject;
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// One destination of a subject mapping.
@@ -66,7 +67,8 @@ pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
             let weight = target.effective_weight();
             if weight > 100 {
                 vr.add_error(format!(
-                    "Mapping {from:?} has a weight {weight} that exceeds 100"
+                    "Mapping {} has a weight {weight} that exceeds 100",
+                    go_quote(from)
                 ));
             }
             if target.cluster.is_empty() {
@@ -76,15 +78,17 @@ pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
                 *sum += u32::from(weight);
                 if *sum > 100 {
                     vr.add_error(format!(
-                        "Mapping {from:?} in cluster {:?} exceeds 100% among all of it's weighted to mappings",
-                        target.cluster
+                        "Mapping {} in cluster {} exceeds 100% among all of it's weighted to mappings",
+                        go_quote(from),
+                        go_quote(&target.cluster)
                     ));
                 }
             }
         }
         if total > 100 {
             vr.add_error(format!(
-                "Mapping {from:?} exceeds 100% among all of it's weighted to mappings"
+                "Mapping {} exceeds 100% among all of it's weighted to mappings",
+                go_quote(from)
             ));
         }
     }

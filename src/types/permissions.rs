@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::{go_fields, go_object, IsEmpty};
 use crate::types::subjects::validate_subject;
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// A duration written as Go's `time.Duration`: integer nanoseconds.
@@ -168,12 +169,18 @@ impl TimeRange {
         if self.start.is_empty() {
             vr.add_error("time ranges start must contain a start");
         } else if parse_clock_time(&self.start).is_none() {
-            vr.add_error(format!("start in time range is invalid {:?}", self.start));
+            vr.add_error(format!(
+                "start in time range is invalid {}",
+                go_quote(&self.start)
+            ));
         }
         if self.end.is_empty() {
             vr.add_error("time ranges end must contain an end");
         } else if parse_clock_time(&self.end).is_none() {
-            vr.add_error(format!("end in time range is invalid {:?}", self.end));
+            vr.add_error(format!(
+                "end in time range is invalid {}",
+                go_quote(&self.end)
+            ));
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::keys::{is_valid_public_key, KeyKind};
 use crate::types::limits::{Limits, UserPermissionLimits};
 use crate::types::subjects::is_valid_server_subject;
 use crate::types::TagList;
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// Most subjects one template entry may expand to (the server's limit).
@@ -21,7 +22,7 @@ pub const MAX_TEMPLATE_EXPANSIONS: usize = 4096;
 #[non_exhaustive]
 pub enum TemplateError {
     /// `{{…}}` names an operation the server does not know.
-    #[error("template operation in {subject:?}: {operation:?} is not defined")]
+    #[error("template operation in {}: {} is not defined", go_quote(.subject), go_quote(.operation))]
     UnknownOperation {
         /// The permission entry.
         subject: String,
@@ -29,7 +30,7 @@ pub enum TemplateError {
         operation: String,
     },
     /// A deny entry uses a tag the user or account does not have.
-    #[error("generated invalid subject {subject:?}: {tag:?} is not defined")]
+    #[error("generated invalid subject {}: {} is not defined", go_quote(.subject), go_quote(.tag))]
     MissingTag {
         /// The permission entry.
         subject: String,
@@ -37,7 +38,7 @@ pub enum TemplateError {
         tag: String,
     },
     /// A deny entry expands to an invalid subject.
-    #[error("generated invalid subject from {0:?}")]
+    #[error("generated invalid subject from {}", go_quote(.0))]
     InvalidSubject(String),
     /// An entry expands to more than [`MAX_TEMPLATE_EXPANSIONS`] subjects.
     #[error("template expansion exceeds limit: {MAX_TEMPLATE_EXPANSIONS}")]
@@ -362,7 +363,10 @@ impl SigningKeys {
                 Some(scope) => scope.validate(vr),
                 None => {
                     if !is_valid_public_key(key, KeyKind::Account) {
-                        vr.add_error(format!("{key:?} is not a valid account signing key"));
+                        vr.add_error(format!(
+                            "{} is not a valid account signing key",
+                            go_quote(key)
+                        ));
                     }
                 }
             }

@@ -4,6 +4,7 @@
 //! subjects, leading/trailing dots and empty tokens are refused; wildcard placement is not
 //! checked.
 
+use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// Go's `Subject.Validate`: non-empty, no space, no leading/trailing `.`, no `..`.
@@ -13,16 +14,18 @@ pub fn validate_subject(subject: &str, vr: &mut ValidationResults) {
         return;
     }
     if subject.contains(' ') {
-        vr.add_error(format!("subject {subject:?} cannot have spaces"));
+        vr.add_error(format!("subject {} cannot have spaces", go_quote(subject)));
     }
     if subject.starts_with('.') || subject.ends_with('.') {
         vr.add_error(format!(
-            "subject {subject:?} cannot start or end with a `.`"
+            "subject {} cannot start or end with a `.`",
+            go_quote(subject)
         ));
     }
     if subject.contains("..") {
         vr.add_error(format!(
-            "subject {subject:?} cannot contain consecutive `.`"
+            "subject {} cannot contain consecutive `.`",
+            go_quote(subject)
         ));
     }
 }
@@ -124,7 +127,7 @@ pub fn validate_renaming_subject(local: &str, from: &str, vr: &mut ValidationRes
         vr.add_error("subject cannot be empty");
     }
     if local.contains(' ') {
-        vr.add_error(format!("subject {local:?} cannot have spaces"));
+        vr.add_error(format!("subject {} cannot have spaces", go_quote(local)));
     }
     let ends_in_gt = |s: &str| s == ">" || s.ends_with(".>");
     if ends_in_gt(local) != ends_in_gt(from) {
@@ -142,7 +145,9 @@ pub fn validate_renaming_subject(local: &str, from: &str, vr: &mut ValidationRes
         if let Some(index) = reference_index(token) {
             if index > from_count {
                 vr.add_error(format!(
-                    "Reference ${index} in {local:?} reference * in {from:?} that do not exist"
+                    "Reference ${index} in {} reference * in {} that do not exist",
+                    go_quote(local),
+                    go_quote(from)
                 ));
             } else {
                 ref_count += 1;

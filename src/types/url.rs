@@ -4,6 +4,8 @@
 //! operator and info URL rules are defined in terms of what it returns, so this follows
 //! it rather than a stricter URL grammar.
 
+use crate::validation::go_quote;
+
 /// A URL split the way Go's `url.Parse` splits it.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct GoUrl {
@@ -94,21 +96,24 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 _ => {
                     let end = (i + 3).min(bytes.len());
                     return Err(format!(
-                        "invalid URL escape {:?}",
-                        String::from_utf8_lossy(bytes.get(i..end).unwrap_or_default())
+                        "invalid URL escape {}",
+                        go_quote(&String::from_utf8_lossy(
+                            bytes.get(i..end).unwrap_or_default()
+                        ))
                     ));
                 }
             };
             if mode == Mode::Host && hex_value(h1) < 8 && !(h1 == b'2' && h2 == b'5') {
-                return Err("invalid URL escape in host".to_owned());
+                let escape = String::from_utf8_lossy(bytes.get(i..i + 3).unwrap_or_default());
+                return Err(format!("invalid URL escape {}", go_quote(&escape)));
             }
             out.push(hex_value(h1) << 4 | hex_value(h2));
             i += 3;
         } else {
             if mode == Mode::Host && c < 0x80 && host_char_needs_escape(c) {
                 return Err(format!(
-                    "invalid character {:?} in host name",
-                    char::from(c)
+                    "invalid character {} in host name",
+                    go_quote(&char::from(c).to_string())
                 ));
             }
             out.push(c);
@@ -132,12 +137,12 @@ fn parse_host(host: &str) -> Result<String, String> {
         };
         let port = host.get(close + 1..).unwrap_or_default();
         if !valid_optional_port(port) {
-            return Err(format!("invalid port {port:?} after host"));
+            return Err(format!("invalid port {} after host", go_quote(port)));
         }
     } else if let Some(colon) = host.rfind(':') {
         let port = host.get(colon..).unwrap_or_default();
         if !valid_optional_port(port) {
-            return Err(format!("invalid port {port:?} after host"));
+            return Err(format!("invalid port {} after host", go_quote(port)));
         }
     }
     unescape(host, Mode::Host)
@@ -188,12 +193,23 @@ fn split_scheme(raw: &str) -> Result<(&str, &str), String> {
     Ok(("", raw))
 }
 
-/// Parses like Go's `url.Parse`; the error is Go's message (without the `parse "…":` prefix).
+/// Parses like Go's `url.Parse`; the error is Go's message, `parse "<url>": <reason>`.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl, String> {
     let (without_fragment, fragment) = match raw.split_once('#') {
         Some((u, f)) => (u, Some(f)),
         None => (raw, None),
     };
+    let url = parse_without_fragment(without_fragment)
+        .map_err(|reason| format!("parse {}: {reason}", go_quote(without_fragment)))?;
+    if let Some(fragment) = fragment {
+        unescape(fragment, Mode::Fragment)
+            .map_err(|reason| format!("parse {}: {reason}", go_quote(raw)))?;
+    }
+    Ok(url)
+}
+
+/// Go's `parse(rawURL, false)`.
+fn parse_without_fragment(without_fragment: &str) -> Result<GoUrl, String> {
     if without_fragment.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err("net/url: invalid control character in URL".to_owned());
     }
@@ -212,7 +228,7 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl, String> {
     if !rest.starts_with('/') {
         if !url.scheme.is_empty() {
             // Rootless paths are opaque.
-            return finish_fragment(url, fragment);
+            return Ok(url);
         }
         if rest.split('/').next().unwrap_or_default().contains(':') {
             return Err("first path segment in URL cannot contain colon".to_owned());
@@ -248,13 +264,6 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl, String> {
         }
     }
     url.path = unescape(path, Mode::Path)?;
-    finish_fragment(url, fragment)
-}
-
-fn finish_fragment(url: GoUrl, fragment: Option<&str>) -> Result<GoUrl, String> {
-    if let Some(fragment) = fragment {
-        unescape(fragment, Mode::Fragment)?;
-    }
     Ok(url)
 }
 
@@ -277,6 +286,34 @@ mod tests {
         assert_eq!(u.scheme, "nats");
         assert_eq!(u.hostname(), "::1");
         assert_eq!(parse("example.com").unwrap().path, "example.com");
+    }
+
+    #[test]
+    fn messages_like_go() {
+        assert_eq!(
+            parse("http://a b").unwrap_err(),
+            r#"parse "http://a b": invalid character " " in host name"#
+        );
+        assert_eq!(
+            parse("http://ho%41st").unwrap_err(),
+            r#"parse "http://ho%41st": invalid URL escape "%41""#
+        );
+        assert_eq!(
+            parse("https://example.com/%zz").unwrap_err(),
+            r#"parse "https://example.com/%zz": invalid URL escape "%zz""#
+        );
+        assert_eq!(
+            parse(":9090").unwrap_err(),
+            r#"parse ":9090": missing protocol scheme"#
+        );
+        assert_eq!(
+            parse("nats://localhost:port").unwrap_err(),
+            r#"parse "nats://localhost:port": invalid port ":port" after host"#
+        );
+        assert_eq!(
+            parse("http://h/#%zz").unwrap_err(),
+            r#"parse "http://h/#%zz": invalid URL escape "%zz""#
+        );
     }
 
     #[test]
