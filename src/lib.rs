@@ -64,6 +64,11 @@ pub use claims::{
     UserClaims,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use keys::{ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret, SignError, Signer};
 pub use token::{decode, decode_unverified, DecodeError, EncodeError, Unverified, Verified};
 pub use trust::{Trust, TrustError, TrustedAccount, TrustedActivation, TrustedUser};
