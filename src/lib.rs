@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod go_sort;
 pub(crate) mod json;
 
 pub mod claims;

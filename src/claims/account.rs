@@ -267,15 +267,9 @@ impl ClaimBody for Account {
     }
 
     fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), EncodeError> {
-        // Go's sort.Sort on these lengths is an insertion sort, which is stable.
-        claims
-            .nats
-            .exports
-            .sort_by(|a, b| a.subject.cmp(&b.subject));
-        claims
-            .nats
-            .imports
-            .sort_by(|a, b| a.subject.cmp(&b.subject));
+        // Go's sort.Sort, not a stable sort: entries sharing a subject keep Go's order.
+        crate::go_sort::sort(&mut claims.nats.exports, |a, b| a.subject < b.subject);
+        crate::go_sort::sort(&mut claims.nats.imports, |a, b| a.subject < b.subject);
         Ok(())
     }
 
