@@ -230,6 +230,26 @@ fn invalid_claims_are_refused_before_signing() {
 }
 
 #[test]
+fn scope_limits_go_cannot_read_are_refused() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
+    let mut template = UserPermissionLimits::default();
+    template.limits.subs = i64::MAX;
+    tenant.add_scoped_signing_key("huge", template).unwrap();
+    match provisioner.sign_account(&mut tenant).unwrap_err() {
+        ProvisionError::Invalid { issues, .. } => {
+            assert!(issues[0]
+                .description
+                .contains("template subs 9223372036854775807"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn bearer_users_of_accounts_that_refuse_them() {
     let provisioner = Provisioner::bootstrap("o", false)
         .unwrap()
