@@ -147,20 +147,36 @@ impl fmt::Display for KeyKind {
     }
 }
 
-/// CRC-16/XMODEM (poly 0x1021, init 0), as nkeys appends to every key.
-fn crc16(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &byte in data {
-        crc ^= u16::from(byte) << 8;
-        for _ in 0..8 {
+/// CRC-16/XMODEM of each byte value, computed at compile time: a table lookup per byte
+/// instead of eight shifts (validation checks every key an account lists).
+// Indexing in a constant is checked when compiling: it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const CRC16_TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut crc = (byte as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 0x8000 != 0 {
                 (crc << 1) ^ 0x1021
             } else {
                 crc << 1
             };
+            bit += 1;
         }
+        table[byte] = crc;
+        byte += 1;
     }
-    crc
+    table
+};
+
+/// CRC-16/XMODEM (poly 0x1021, init 0), as nkeys appends to every key.
+fn crc16(data: &[u8]) -> u16 {
+    data.iter().fold(0u16, |crc, &byte| {
+        let index = usize::from((crc >> 8) as u8 ^ byte);
+        (crc << 8) ^ CRC16_TABLE.get(index).copied().unwrap_or(0)
+    })
 }
 
 /// Encodes `prefix ‖ key ‖ crc` as base32.
@@ -179,6 +195,22 @@ fn decode_checked<const N: usize>(text: &str) -> Result<Zeroizing<[u8; N]>, KeyE
     let len = BASE32
         .decode_len(input.len())
         .map_err(|_| KeyError::InvalidEncoding)?;
+    let mut out = Zeroizing::new([0u8; N]);
+    if len == N {
+        // The usual case: decode straight into the result, no heap buffer.
+        let written = BASE32
+            .decode_mut(input, out.as_mut_slice())
+            .map_err(|_| KeyError::InvalidEncoding)?;
+        if written == N {
+            check_crc(out.as_slice())?;
+            return Ok(out);
+        }
+        // Fewer bytes than the text's length promises cannot happen without padding, but
+        // if it did the length error below is the right answer.
+        return Err(KeyError::InvalidLength {
+            actual: written.saturating_sub(N - 32),
+        });
+    }
     let mut buf = Zeroizing::new(vec![0u8; len]);
     let written = BASE32
         .decode_mut(input, &mut buf)
@@ -189,7 +221,14 @@ fn decode_checked<const N: usize>(text: &str) -> Result<Zeroizing<[u8; N]>, KeyE
             actual: raw.len().saturating_sub(N - 32),
         });
     }
-    let (body, crc) = raw.split_at(N - 2);
+    check_crc(raw)?;
+    out.copy_from_slice(raw);
+    Ok(out)
+}
+
+/// Checks the little-endian CRC-16 in the last two bytes of `raw`.
+fn check_crc(raw: &[u8]) -> Result<(), KeyError> {
+    let (body, crc) = raw.split_at(raw.len().saturating_sub(2));
     let expected = u16::from_le_bytes([
         crc.first().copied().unwrap_or(0),
         crc.get(1).copied().unwrap_or(0),
@@ -197,9 +236,7 @@ fn decode_checked<const N: usize>(text: &str) -> Result<Zeroizing<[u8; N]>, KeyE
     if crc16(body) != expected {
         return Err(KeyError::ChecksumMismatch);
     }
-    let mut out = Zeroizing::new([0u8; N]);
-    out.copy_from_slice(raw);
-    Ok(out)
+    Ok(())
 }
 
 fn key_bytes(raw: &[u8], offset: usize) -> [u8; 32] {
@@ -218,15 +255,39 @@ pub struct PublicKey {
     encoded: String,
 }
 
+/// The kind and key bytes of a public key, checked as [`PublicKey::parse`] does but
+/// without keeping the text: for checks that only need to know the key is valid.
+fn parse_public(text: &str) -> Result<(KeyKind, [u8; 32]), KeyError> {
+    let raw = decode_checked::<PUBLIC_KEY_BYTES>(text)?;
+    let prefix = raw.first().copied().unwrap_or(0xff);
+    let kind = KeyKind::from_prefix_byte(prefix).ok_or(KeyError::InvalidPrefix)?;
+    Ok((kind, key_bytes(raw.as_slice(), 1)))
+}
+
+/// [`PublicKey::parse_kind`]'s check, without building the key.
+pub(crate) fn check_public_kind(text: &str, kind: KeyKind) -> Result<(), KeyError> {
+    let (found, _) = parse_public(text)?;
+    if found != kind {
+        return Err(KeyError::WrongKind {
+            expected: kind,
+            found,
+        });
+    }
+    Ok(())
+}
+
+/// The kind of a public key, checked as [`PublicKey::parse`] does, without building it.
+pub(crate) fn parse_public_kind(text: &str) -> Result<KeyKind, KeyError> {
+    parse_public(text).map(|(kind, _)| kind)
+}
+
 impl PublicKey {
     /// Parses a public key of any kind, checking base32, length, CRC and prefix.
     pub fn parse(text: &str) -> Result<PublicKey, KeyError> {
-        let raw = decode_checked::<PUBLIC_KEY_BYTES>(text)?;
-        let prefix = raw.first().copied().unwrap_or(0xff);
-        let kind = KeyKind::from_prefix_byte(prefix).ok_or(KeyError::InvalidPrefix)?;
+        let (kind, bytes) = parse_public(text)?;
         Ok(PublicKey {
             kind,
-            bytes: key_bytes(raw.as_slice(), 1),
+            bytes,
             encoded: text.to_owned(),
         })
     }
@@ -275,17 +336,59 @@ impl PublicKey {
         if self.kind == KeyKind::Curve {
             return Err(SignatureError::CurveKey);
         }
-        let key = VerifyingKey::from_bytes(&self.bytes).map_err(|_| SignatureError::Invalid)?;
-        verify_with(&key, message, signature)
+        verify_with(&recent_point(&self.bytes)?, message, signature)
     }
 }
 
-/// Verifies with an already-decompressed key; shared by [`PublicKey::verify`] and the decoder.
-pub(crate) fn verify_with(
-    key: &VerifyingKey,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), SignatureError> {
+/// How many decompressed issuer keys each thread keeps (see [`recent_point`]).
+const RECENT_POINTS: usize = 8;
+
+/// A public key's bytes and its point.
+type KeptPoint = Option<([u8; 32], VerifyingKey)>;
+
+std::thread_local! {
+    /// The last issuer keys this thread decompressed, by their first byte modulo
+    /// [`RECENT_POINTS`]. Only public keys, and only points derived from them, are kept.
+    static POINTS: std::cell::RefCell<[KeptPoint; RECENT_POINTS]> =
+        const { std::cell::RefCell::new([None; RECENT_POINTS]) };
+}
+
+/// `bytes` as a curve point.
+///
+/// Decoding a token parses its `iss` afresh, and decompressing the point costs about an
+/// eighth of a verification. A verifier sees few issuers (accounts) many times, so each
+/// thread keeps the last few points: `decode` then costs little more than the bare
+/// verification. The point is a pure function of the bytes, so a hit gives exactly what
+/// decompressing would; a miss, or a collision in the small table, just decompresses.
+fn recent_point(bytes: &[u8; 32]) -> Result<VerifyingKey, SignatureError> {
+    let slot = usize::from(bytes[0]) % RECENT_POINTS;
+    let cached = POINTS
+        .try_with(|points| {
+            let points = points.try_borrow().ok()?;
+            match points.get(slot) {
+                Some(Some((key, point))) if key == bytes => Some(*point),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten();
+    if let Some(point) = cached {
+        return Ok(point);
+    }
+    let point = VerifyingKey::from_bytes(bytes).map_err(|_| SignatureError::Invalid)?;
+    // Best effort: a thread being torn down simply does not cache.
+    let _ = POINTS.try_with(|points| {
+        if let Ok(mut points) = points.try_borrow_mut() {
+            if let Some(entry) = points.get_mut(slot) {
+                *entry = Some((*bytes, point));
+            }
+        }
+    });
+    Ok(point)
+}
+
+/// Verifies with an already-decompressed key.
+fn verify_with(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
     let bytes: &[u8; SIGNATURE_LENGTH] = signature
         .try_into()
         .map_err(|_| SignatureError::Length(signature.len()))?;
@@ -335,12 +438,12 @@ impl AsRef<str> for PublicKey {
 
 /// True when `text` is a valid public key of `kind` (Go's `IsValidPublic*Key`).
 pub fn is_valid_public_key(text: &str, kind: KeyKind) -> bool {
-    PublicKey::parse_kind(text, kind).is_ok()
+    check_public_kind(text, kind).is_ok()
 }
 
 /// The kind of a valid public key, or `None` when `text` is not one.
 pub fn public_key_kind(text: &str) -> Option<KeyKind> {
-    PublicKey::parse(text).ok().map(|k| k.kind)
+    parse_public_kind(text).ok()
 }
 
 /// Secret text: a seed or a creds file.
@@ -627,6 +730,40 @@ mod tests {
     const OPERATOR_PUB: &str = "OCEEXCCX6TVKCYJ4MFIE3M2NJPVPGRSRPIHDDXR43XKNTNBADWOQWDTB";
     const USER_SEED: &str = "SUACGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZBOQ";
     const USER_PUB: &str = "UB2PQXG2GTI4E7CGEFEEOMPJCV44HWOGZ7ANSSZIDKQR5ELCAWFKSTJX";
+
+    #[test]
+    fn recent_points_never_confuse_two_keys() {
+        // Keys whose first bytes share a slot of the per-thread table, used in turn: each
+        // signature verifies under its own key only, whether the point was kept or not.
+        let mut pairs = Vec::new();
+        for seed in 0u8..=255 {
+            let pair = KeyPair::from_raw_seed(KeyKind::Account, &[seed; 32]).unwrap();
+            let slot = usize::from(pair.public_key().as_bytes()[0]) % RECENT_POINTS;
+            if slot == 0 {
+                pairs.push(pair);
+            }
+            if pairs.len() == 3 {
+                break;
+            }
+        }
+        assert_eq!(pairs.len(), 3);
+        for round in 0..3 {
+            for (i, signer) in pairs.iter().enumerate() {
+                let message = format!("round {round} key {i}");
+                let signature = signer.sign(message.as_bytes());
+                for (j, verifier) in pairs.iter().enumerate() {
+                    // A fresh parse: no point kept in the key itself.
+                    let key = PublicKey::parse(verifier.public_key().as_str()).unwrap();
+                    let result = key.verify(message.as_bytes(), &signature);
+                    if i == j {
+                        assert_eq!(result, Ok(()));
+                    } else {
+                        assert_eq!(result, Err(SignatureError::Invalid));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn crc16_xmodem_check_value() {

@@ -15,15 +15,22 @@
 //! - a JSON member given twice is refused (Go keeps the last), member names are
 //!   case-sensitive (Go's are not), and invalid UTF-8 is refused (Go substitutes U+FFFD).
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use serde::de::{self, MapAccess, Visitor};
 use serde::Deserialize;
 use sha2::{Digest, Sha512_256};
 
-use crate::claims::{write_standard, AnyClaims, ClaimBody, ClaimType, Claims};
+use crate::claims::{read_standard, AnyClaims, ClaimBody, ClaimType, Claims};
 use crate::clock::{Clock, SystemClock};
-use crate::json::to_go_json;
-use crate::keys::{KeyError, KeyKind, PublicKey, SignError, SignatureError, Signer};
+use crate::json::{from_json_bytes, write_go_json, Key, Seen};
+use crate::keys::{
+    check_public_kind, parse_public_kind, KeyError, KeyKind, PublicKey, SignError, SignatureError,
+    Signer, SIGNATURE_LENGTH,
+};
 
 /// The header every v2 token carries.
 pub const HEADER_JSON: &str = r#"{"typ":"JWT","alg":"ed25519-nkey"}"#;
@@ -197,17 +204,92 @@ impl Header {
 /// The `jti` Go computes: unpadded base32 of SHA-512/256 over Go's JSON of the standard
 /// claims only (`aud`, `exp`, `iat`, `iss`, `name`, `nbf`, `sub`), with `jti` left out.
 pub fn compute_jti<T>(claims: &Claims<T>) -> Result<String, EncodeError> {
-    struct StandardOnly<'a, T>(&'a Claims<T>);
-    impl<T> serde::Serialize for StandardOnly<'_, T> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let mut map = serializer.serialize_map(None)?;
-            write_standard(&mut map, self.0, false)?;
-            map.end()
+    Ok(StandardMembers::new(claims)?.jti())
+}
+
+/// The standard members of a payload as Go writes them, each followed by a comma, split
+/// where `jti` goes (after `aud` and `exp`).
+///
+/// Encoding writes these once and uses them twice: hashed (without `jti`) for the `jti`,
+/// and copied around the `jti` into the payload. The members are those of
+/// `claims::write_standard` (which `Claims`' `Serialize` uses); a test checks the two agree.
+struct StandardMembers {
+    members: Vec<u8>,
+    /// Length of the members before `jti`.
+    before_jti: usize,
+}
+
+impl StandardMembers {
+    fn new<T>(claims: &Claims<T>) -> Result<StandardMembers, EncodeError> {
+        fn member<V: serde::Serialize + ?Sized>(
+            out: &mut Vec<u8>,
+            name: &str,
+            value: &V,
+        ) -> Result<(), EncodeError> {
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            write_go_json(out, value).map_err(|e| EncodeError::Json(e.to_string()))?;
+            out.push(b',');
+            Ok(())
         }
+        let mut members = Vec::with_capacity(256);
+        if !claims.audience.is_empty() {
+            member(&mut members, "aud", &claims.audience)?;
+        }
+        if claims.expires != 0 {
+            member(&mut members, "exp", &claims.expires)?;
+        }
+        let before_jti = members.len();
+        if claims.issued_at != 0 {
+            member(&mut members, "iat", &claims.issued_at)?;
+        }
+        if !claims.issuer.is_empty() {
+            member(&mut members, "iss", &claims.issuer)?;
+        }
+        if !claims.name.is_empty() {
+            member(&mut members, "name", &claims.name)?;
+        }
+        if claims.not_before != 0 {
+            member(&mut members, "nbf", &claims.not_before)?;
+        }
+        if !claims.subject.is_empty() {
+            member(&mut members, "sub", &claims.subject)?;
+        }
+        Ok(StandardMembers {
+            members,
+            before_jti,
+        })
     }
-    let json = to_go_json(&StandardOnly(claims)).map_err(|e| EncodeError::Json(e.to_string()))?;
-    Ok(data_encoding::BASE32_NOPAD.encode(&Sha512_256::digest(&json)))
+
+    /// Base32 of SHA-512/256 over `{members}` (the last comma dropped).
+    fn jti(&self) -> String {
+        let mut hash = Sha512_256::new();
+        hash.update(b"{");
+        hash.update(self.members.strip_suffix(b",").unwrap_or_default());
+        hash.update(b"}");
+        data_encoding::BASE32_NOPAD.encode(&hash.finalize())
+    }
+
+    /// Go's JSON of the whole claims: the members with `jti`, then `nats`.
+    fn payload<T: serde::Serialize>(&self, id: &str, nats: &T) -> Result<Vec<u8>, EncodeError> {
+        let (before, after) = self
+            .members
+            .split_at(self.before_jti.min(self.members.len()));
+        let mut payload = Vec::with_capacity(self.members.len() + 512);
+        payload.push(b'{');
+        payload.extend_from_slice(before);
+        if !id.is_empty() {
+            payload.extend_from_slice(b"\"jti\":");
+            write_go_json(&mut payload, id).map_err(|e| EncodeError::Json(e.to_string()))?;
+            payload.push(b',');
+        }
+        payload.extend_from_slice(after);
+        payload.extend_from_slice(b"\"nats\":");
+        write_go_json(&mut payload, nats).map_err(|e| EncodeError::Json(e.to_string()))?;
+        payload.push(b'}');
+        Ok(payload)
+    }
 }
 
 impl<T: ClaimBody> Claims<T> {
@@ -240,14 +322,13 @@ impl<T: ClaimBody> Claims<T> {
             return Err(EncodeError::MissingSubject);
         }
         if let Some(expected) = T::SUBJECT_KIND {
-            PublicKey::parse_kind(&self.subject, expected)
+            // Only the kind is needed: check it without building a `PublicKey`.
+            check_public_kind(&self.subject, expected)
                 .map_err(|source| EncodeError::InvalidSubject { expected, source })?;
         }
         T::prepare_encode(self)?;
         let issuer = signer.public_key()?;
-        let issuer_kind = PublicKey::parse(&issuer)
-            .map_err(SignError::PublicKey)?
-            .kind();
+        let issuer_kind = parse_public_kind(&issuer).map_err(SignError::PublicKey)?;
         if !T::ISSUER_KINDS.is_empty() && !T::ISSUER_KINDS.contains(&issuer_kind) {
             return Err(EncodeError::SignerNotAllowed {
                 claim_type: T::CLAIM_TYPE,
@@ -272,72 +353,301 @@ impl<T: ClaimBody> Claims<T> {
 
     /// Computes `jti`, sets the version and signs; `iss` and `iat` are already set.
     fn sign_prepared<S: Signer + ?Sized>(&mut self, signer: &S) -> Result<String, EncodeError> {
-        self.id = compute_jti(self)?;
+        let standard = StandardMembers::new(self)?;
+        self.id = standard.jti();
         self.nats.set_version(LIBRARY_VERSION);
-        let payload = to_go_json(self).map_err(|e| EncodeError::Json(e.to_string()))?;
+        let payload = standard.payload(&self.id, &self.nats)?;
+        // The token is built in place: header, payload and signature base64 written
+        // straight into one buffer of the final size.
         let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
-        let mut token = String::with_capacity(HEADER_B64.len() + payload_len + 88);
-        token.push_str(HEADER_B64);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        let signature = signer.sign(token.as_bytes())?;
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        Ok(token)
+        let signature_len = base64::encoded_len(SIGNATURE_LENGTH, false).unwrap_or(0);
+        let signed_len = HEADER_B64.len() + 1 + payload_len;
+        let mut token = Vec::with_capacity(signed_len + 1 + signature_len);
+        token.extend_from_slice(HEADER_B64.as_bytes());
+        token.push(b'.');
+        append_base64(&mut token, &payload)?;
+        let signature = signer.sign(&token)?;
+        token.push(b'.');
+        append_base64(&mut token, &signature)?;
+        String::from_utf8(token).map_err(|e| EncodeError::Json(e.to_string()))
     }
 }
 
+/// Appends unpadded base64url of `data` to `out`.
+fn append_base64(out: &mut Vec<u8>, data: &[u8]) -> Result<(), EncodeError> {
+    let start = out.len();
+    out.resize(
+        start + base64::encoded_len(data.len(), false).unwrap_or(0),
+        0,
+    );
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(data, out.get_mut(start..).unwrap_or_default())
+        .map_err(|e| EncodeError::Json(e.to_string()))?;
+    out.truncate(start + written);
+    Ok(())
+}
+
 /// The claim type and version, read before the typed parse (Go's `identifier`).
+///
+/// The strings borrow from the payload (they are copied only for a type name this crate
+/// does not know): this pass runs on every decode.
 #[derive(Deserialize)]
-struct Identifier {
-    #[serde(rename = "type", default)]
-    v1_type: Option<String>,
-    #[serde(default)]
-    nats: Option<IdentifierNats>,
+struct Identifier<'a> {
+    #[serde(rename = "type", default, borrow)]
+    v1_type: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    nats: Option<IdentifierNats<'a>>,
 }
 
 #[derive(Deserialize)]
-struct IdentifierNats {
-    #[serde(rename = "type", default)]
-    claim_type: Option<String>,
+struct IdentifierNats<'a> {
+    #[serde(rename = "type", default, borrow)]
+    claim_type: Option<Cow<'a, str>>,
     #[serde(default)]
     version: Option<i64>,
 }
 
 /// The claim type and version a payload declares.
 struct PayloadKind {
-    kind: String,
+    /// The type's name as written (`nats.type`, or `type` in v1).
+    kind: Cow<'static, str>,
     version: i64,
     v1: bool,
 }
 
+impl PayloadKind {
+    fn new(name: Cow<'_, str>, version: i64, v1: bool) -> PayloadKind {
+        // Known names are kept as the type's own constant: no copy for usual tokens.
+        let kind = match ClaimType::from_name(&name) {
+            ClaimType::Generic => Cow::Owned(name.into_owned()),
+            known => Cow::Borrowed(known.as_str()),
+        };
+        PayloadKind { kind, version, v1 }
+    }
+}
+
 /// Go's `identifier`: a top-level `type` means v1; otherwise `nats.type` and `nats.version`.
 fn identify(payload: &[u8]) -> Result<PayloadKind, DecodeError> {
-    let identifier: Identifier =
-        serde_json::from_slice(payload).map_err(|e| DecodeError::PayloadJson(e.to_string()))?;
+    let identifier: Identifier<'_> =
+        from_json_bytes(payload).map_err(|e| DecodeError::PayloadJson(e.to_string()))?;
     let nats = identifier.nats.unwrap_or(IdentifierNats {
         claim_type: None,
         version: None,
     });
-    let found = match identifier.v1_type.filter(|t| !t.is_empty()) {
-        Some(kind) => PayloadKind {
-            kind,
-            version: 1,
-            v1: true,
-        },
-        None => PayloadKind {
-            kind: nats.claim_type.unwrap_or_default(),
-            version: nats.version.unwrap_or(0),
-            v1: false,
-        },
+    classify(identifier.v1_type, nats.claim_type, nats.version)
+}
+
+/// The kind `identify` gives for the members it read.
+fn classify(
+    v1_type: Option<Cow<'_, str>>,
+    nats_type: Option<Cow<'_, str>>,
+    version: Option<i64>,
+) -> Result<PayloadKind, DecodeError> {
+    let found = match v1_type.filter(|t| !t.is_empty()) {
+        Some(kind) => PayloadKind::new(kind, 1, true),
+        None => PayloadKind::new(nats_type.unwrap_or_default(), version.unwrap_or(0), false),
     };
     if found.version > LIBRARY_VERSION {
         return Err(DecodeError::NewerVersion(found.version));
     }
-    if let "cluster" | "server" = found.kind.as_str() {
-        return Err(DecodeError::UnsupportedClaimType(found.kind));
+    if let "cluster" | "server" = &*found.kind {
+        return Err(DecodeError::UnsupportedClaimType(found.kind.into_owned()));
     }
     Ok(found)
+}
+
+/// Claims of type `T` and the members `identify` reads, from one parse of the payload.
+///
+/// `identify` parses the whole payload before the typed parse reads it again. This reads
+/// it once: the standard members and `nats` (into `T`) as `Claims<T>`'s `Deserialize`
+/// does, and on the way the top-level `type` and `nats.type`, typed as `identify` types
+/// them; `nats.version` is the body's own `version`. It is used only when
+/// [`reads_in_one_pass`] holds for `T`, and only when it succeeds (see [`decode_fast`]).
+struct ClaimsWithKind<'de, T> {
+    claims: Claims<T>,
+    v1_type: Option<Option<Key<'de>>>,
+    nats_type: Option<Option<Key<'de>>>,
+}
+
+/// Whether `T` may be read by [`ClaimsWithKind`]: its `load_v2` is the plain parse (no
+/// fix-up after it) and its body is a JSON object read member by member, which never
+/// needs to see `type`. (Account's `load_v2` adjusts the tiered limits; generic bodies
+/// keep `type` in their map.)
+fn reads_in_one_pass<T: ClaimBody>() -> bool {
+    matches!(
+        T::CLAIM_TYPE,
+        ClaimType::User | ClaimType::Operator | ClaimType::Activation
+    )
+}
+
+impl<'de, T: ClaimBody> Deserialize<'de> for ClaimsWithKind<'de, T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClaimsVisitor<T>(PhantomData<T>);
+        impl<'de, T: ClaimBody> Visitor<'de> for ClaimsVisitor<T> {
+            type Value = ClaimsWithKind<'de, T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a claims object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found = ClaimsWithKind {
+                    claims: Claims::<T>::default(),
+                    v1_type: None,
+                    nats_type: None,
+                };
+                let mut seen = Seen::default();
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    if key == "nats" {
+                        seen.first("nats")?;
+                        let body = map.next_value_seed(NatsSeed {
+                            nats_type: &mut found.nats_type,
+                            body: PhantomData,
+                        })?;
+                        if let Some(body) = body {
+                            found.claims.nats = body;
+                        }
+                    } else if key == "type" {
+                        if found.v1_type.is_some() {
+                            return Err(de::Error::duplicate_field("type"));
+                        }
+                        found.v1_type = Some(map.next_value()?);
+                    } else if !read_standard(&mut found.claims, &key, &mut map, &mut seen)? {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+        }
+        deserializer.deserialize_map(ClaimsVisitor(PhantomData))
+    }
+}
+
+/// Reads `nats` into the body as `read_value` does (`null` keeps the default), taking
+/// its `type` member out on the way.
+struct NatsSeed<'c, 'de, T> {
+    nats_type: &'c mut Option<Option<Key<'de>>>,
+    body: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> de::DeserializeSeed<'de> for NatsSeed<'_, 'de, T> {
+    type Value = Option<T>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for NatsSeed<'_, 'de, T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a claims body or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
+        T::deserialize(TakeType {
+            inner: deserializer,
+            nats_type: self.nats_type,
+        })
+        .map(Some)
+    }
+}
+
+/// A deserializer for the body that hides the object's `type` member from it and keeps
+/// its value. Only objects are read this way; anything else fails, and the usual two
+/// passes then decode the token.
+struct TakeType<'c, 'de, D> {
+    inner: D,
+    nats_type: &'c mut Option<Option<Key<'de>>>,
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for TakeType<'_, 'de, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
+        Err(de::Error::custom("body is not read in one pass"))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(TakeType {
+            inner: visitor,
+            nats_type: self.nats_type,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct struct enum identifier
+        ignored_any
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TakeType<'_, 'de, V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.expecting(f)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.inner.visit_map(TakeType {
+            inner: map,
+            nats_type: self.nats_type,
+        })
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TakeType<'_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+        while let Some(Key(key)) = self.inner.next_key::<Key<'de>>()? {
+            if key != "type" {
+                return match key {
+                    Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+                    Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+                }
+                .map(Some);
+            }
+            if self.nats_type.is_some() {
+                return Err(de::Error::duplicate_field("type"));
+            }
+            *self.nats_type = Some(self.inner.next_value()?);
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+/// A token split, its header checked and its payload decoded: what both ways of reading
+/// the payload ([`check_segments`] and [`decode_fast`]) start from.
+struct Segments<'a> {
+    token: &'a str,
+    header: Header,
+    header_b64: &'a str,
+    payload_b64: &'a str,
+    payload: Vec<u8>,
+    signature_b64: &'a str,
 }
 
 /// A token split and checked up to (not including) the typed parse and the signature.
@@ -355,7 +665,7 @@ fn decode_segment(text: &str, segment: Segment) -> Result<Vec<u8>, DecodeError> 
         .map_err(|_| DecodeError::Base64(segment))
 }
 
-fn split_token(token: &str) -> Result<RawToken<'_>, DecodeError> {
+fn split_segments(token: &str) -> Result<Segments<'_>, DecodeError> {
     if token.len() > MAX_TOKEN_SIZE {
         return Err(DecodeError::TooLarge {
             size: token.len(),
@@ -371,31 +681,109 @@ fn split_token(token: &str) -> Result<RawToken<'_>, DecodeError> {
     ) else {
         return Err(DecodeError::SegmentCount(token.split('.').count()));
     };
-    let header: Header = serde_json::from_slice(&decode_segment(header_b64, Segment::Header)?)
-        .map_err(|e| DecodeError::HeaderJson(e.to_string()))?;
-    header.check()?;
+    let header = if header_b64 == HEADER_B64 {
+        // Every v2 token's header: skip decoding what is known.
+        Header {
+            typ: "JWT".to_owned(),
+            alg: ALGORITHM_V2.to_owned(),
+        }
+    } else {
+        let header: Header = serde_json::from_slice(&decode_segment(header_b64, Segment::Header)?)
+            .map_err(|e| DecodeError::HeaderJson(e.to_string()))?;
+        header.check()?;
+        header
+    };
     let payload = decode_segment(payload_b64, Segment::Payload)?;
-    let kind = identify(&payload)?;
-    if header.is_v1() != kind.v1 {
+    Ok(Segments {
+        token,
+        header,
+        header_b64,
+        payload_b64,
+        payload,
+        signature_b64,
+    })
+}
+
+impl<'a> Segments<'a> {
+    /// The bytes the signature covers: `header.payload` in v2, the payload in v1.
+    fn signing_input(&self, v1: bool) -> &'a str {
+        if v1 {
+            self.payload_b64
+        } else {
+            self.token
+                .get(..self.header_b64.len() + 1 + self.payload_b64.len())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Checks a split token up to the typed parse, in Go's order.
+fn check_segments(segments: Segments<'_>) -> Result<RawToken<'_>, DecodeError> {
+    let kind = identify(&segments.payload)?;
+    if segments.header.is_v1() != kind.v1 {
         return Err(DecodeError::AlgorithmMismatch {
-            alg: header.alg.clone(),
+            alg: segments.header.alg.clone(),
             version: kind.version,
         });
     }
-    let signature = decode_segment(signature_b64, Segment::Signature)?;
-    let signing_input = if kind.v1 {
-        payload_b64
-    } else {
-        token
-            .get(..header_b64.len() + 1 + payload_b64.len())
-            .unwrap_or_default()
-    };
+    let signature = decode_segment(segments.signature_b64, Segment::Signature)?;
     Ok(RawToken {
-        header,
-        payload,
-        signing_input,
+        signing_input: segments.signing_input(kind.v1),
+        header: segments.header,
+        payload: segments.payload,
         signature,
         kind,
+    })
+}
+
+/// Decodes an ordinary token (v2, `ed25519-nkey`, of type `T`, nothing unusual in its
+/// payload) with one parse of the payload instead of two ([`ClaimsWithKind`]).
+///
+/// Gives the segments back (boxed: this is the rare path), untouched, at the first thing
+/// that is not ordinary or not right; [`check_segments`] and the usual path then give the
+/// answer, errors included, so the two paths cannot disagree. A successful parse proves
+/// the payload valid JSON, so `identify` would have read the same members and given the
+/// same kind.
+fn decode_fast<T: ClaimBody>(
+    segments: Segments<'_>,
+) -> Result<Unverified<'_, Claims<T>>, Box<Segments<'_>>> {
+    if !reads_in_one_pass::<T>() || segments.header.alg != ALGORITHM_V2 {
+        return Err(Box::new(segments));
+    }
+    let Ok(parsed) = from_json_bytes::<ClaimsWithKind<'_, T>>(&segments.payload) else {
+        return Err(Box::new(segments));
+    };
+    let ClaimsWithKind {
+        claims,
+        v1_type,
+        nats_type,
+    } = parsed;
+    let version = claims.nats.version();
+    let kind = classify(
+        v1_type.flatten().map(|key| key.0),
+        nats_type.flatten().map(|key| key.0),
+        Some(version),
+    );
+    let Ok(kind) = kind else {
+        return Err(Box::new(segments));
+    };
+    if kind.v1
+        || kind.version != LIBRARY_VERSION
+        || ClaimType::from_name(&kind.kind) != T::CLAIM_TYPE
+    {
+        return Err(Box::new(segments));
+    }
+    let Ok(signature) = decode_segment(segments.signature_b64, Segment::Signature) else {
+        return Err(Box::new(segments));
+    };
+    Ok(Unverified {
+        claims,
+        signing_input: segments.signing_input(false),
+        header: segments.header,
+        payload: segments.payload,
+        signature,
+        version: kind.version,
+        issuer_kinds: T::ISSUER_KINDS,
     })
 }
 
@@ -473,7 +861,7 @@ fn unverified<'a, C>(
 
 /// Decodes a token of any claim type without checking its signature.
 pub fn decode_unverified(token: &str) -> Result<Unverified<'_, AnyClaims>, DecodeError> {
-    let raw = split_token(token)?;
+    let raw = check_segments(split_segments(token)?)?;
     let (claims, issuer_kinds) = load_any(&raw.payload, &raw.kind)?;
     Ok(unverified(raw, claims, issuer_kinds))
 }
@@ -494,13 +882,21 @@ impl<T: ClaimBody> Claims<T> {
     /// `DecodeGeneric`) and reads its `nats` object as a map; other types fail with
     /// [`DecodeError::WrongClaimType`] on a token of another type.
     pub fn decode_unverified(token: &str) -> Result<Unverified<'_, Claims<T>>, DecodeError> {
-        let raw = split_token(token)?;
+        match decode_fast::<T>(split_segments(token)?) {
+            Ok(decoded) => Ok(decoded),
+            Err(segments) => Self::decode_segments(*segments),
+        }
+    }
+
+    /// The usual path: `identify`, Go's checks in Go's order, then the typed parse.
+    fn decode_segments(segments: Segments<'_>) -> Result<Unverified<'_, Claims<T>>, DecodeError> {
+        let raw = check_segments(segments)?;
         if T::CLAIM_TYPE != ClaimType::Generic
             && ClaimType::from_name(&raw.kind.kind) != T::CLAIM_TYPE
         {
             return Err(DecodeError::WrongClaimType {
                 expected: T::CLAIM_TYPE,
-                found: raw.kind.kind,
+                found: raw.kind.kind.into_owned(),
             });
         }
         let claims = load::<T>(&raw.payload, &raw.kind)?;
@@ -630,7 +1026,7 @@ impl<C> Verified<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::{AccountClaims, OperatorClaims, UserClaims};
+    use crate::claims::{AccountClaims, Operator, OperatorClaims, User, UserClaims};
     use crate::keys::KeyPair;
 
     const OPERATOR_SEED: &str = "SOAACAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIBAEAQCAIATA";
@@ -657,6 +1053,150 @@ mod tests {
         let decoded = OperatorClaims::decode(&token).unwrap();
         assert_eq!(decoded.claims(), &claims);
         assert_eq!(decoded.version(), 2);
+    }
+
+    #[test]
+    fn encoded_payload_and_jti_are_the_serde_json() {
+        // `StandardMembers` writes the standard members by hand; `Claims`' `Serialize`
+        // (`to_json`) writes them through serde. Every optional member, and characters Go
+        // escapes, must come out the same both ways.
+        let op = KeyPair::from_seed(OPERATOR_SEED).unwrap();
+        let account = KeyPair::from_raw_seed(KeyKind::Account, &[2; 32]).unwrap();
+        let account_pub = account.public_key().as_str();
+        for issued_at in [1_700_000_000, 0] {
+            let mut claims = AccountClaims::new(account_pub);
+            claims.audience = "a<u>d&\u{2028}".into();
+            claims.expires = 4_000_000_000;
+            claims.not_before = 1_600_000_000;
+            claims.name = "n<a>m&e\u{2029}\"\u{e9}".into();
+            claims.nats.info.description = "<d&>".into();
+            let token = claims.encode_at(&op, issued_at).unwrap();
+            let unverified = decode_unverified(&token).unwrap();
+            assert_eq!(
+                std::str::from_utf8(unverified.payload_json()).unwrap(),
+                claims.to_json().unwrap()
+            );
+            let iat = if issued_at == 0 {
+                String::new()
+            } else {
+                format!(r#""iat":{issued_at},"#)
+            };
+            let standard = format!(
+                r#"{{"aud":"a\u003cu\u003ed\u0026\u2028","exp":4000000000,{iat}"iss":"{}","name":"n\u003ca\u003em\u0026e\u2029\"é","nbf":1600000000,"sub":"{account_pub}"}}"#,
+                op.public_key().as_str()
+            );
+            let expected = data_encoding::BASE32_NOPAD.encode(&Sha512_256::digest(&standard));
+            assert_eq!(claims.id, expected);
+            assert_eq!(compute_jti(&claims).unwrap(), expected);
+        }
+        // Only `sub` set: `jti` still hashes a well-formed object.
+        let mut bare = UserClaims::new("U");
+        bare.nats = Default::default();
+        assert_eq!(
+            compute_jti(&bare).unwrap(),
+            data_encoding::BASE32_NOPAD.encode(&Sha512_256::digest(r#"{"sub":"U"}"#))
+        );
+        bare.subject.clear();
+        assert_eq!(
+            compute_jti(&bare).unwrap(),
+            data_encoding::BASE32_NOPAD.encode(&Sha512_256::digest("{}"))
+        );
+    }
+
+    /// Both decode paths' answers for `payload` under `header_b64` and `signature_b64`,
+    /// as text (the fast path is not taken when it gives up).
+    fn both_paths<T: ClaimBody>(
+        header_b64: &str,
+        payload: &[u8],
+        signature_b64: &str,
+    ) -> (String, String) {
+        let token = format!(
+            "{header_b64}.{}.{signature_b64}",
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let usual = split_segments(&token).and_then(Claims::<T>::decode_segments);
+        (
+            format!("{:?}", Claims::<T>::decode_unverified(&token)),
+            format!("{usual:?}"),
+        )
+    }
+
+    #[test]
+    fn one_pass_decode_agrees_with_the_usual_path() {
+        let account = KeyPair::from_raw_seed(KeyKind::Account, &[2; 32]).unwrap();
+        let user = KeyPair::from_raw_seed(KeyKind::User, &[3; 32]).unwrap();
+        let mut claims = UserClaims::new(user.public_key().as_str());
+        claims.name = "u".into();
+        claims.nats.permissions.publish.allow.push("a.>".into());
+        let token = claims.encode_at(&account, 1_700_000_000).unwrap();
+        let good =
+            String::from_utf8(decode_unverified(&token).unwrap().payload_json().to_vec()).unwrap();
+        assert!(good.ends_with(r#""type":"user","version":2}}"#), "{good}");
+        let body = good.trim_end_matches(r#""type":"user","version":2}}"#);
+        let with_tail = |tail: &str| format!("{body}{tail}");
+        let mut payloads = vec![
+            good.clone(),
+            with_tail(r#""type":"user","version":2},"type":"user"}"#),
+            with_tail(r#""type":"user","version":2},"type":""}"#),
+            with_tail(r#""type":"user","version":2},"type":null}"#),
+            with_tail(r#""type":"user","version":2},"type":5}"#),
+            with_tail(r#""type":"user","version":2},"type":"","type":""}"#),
+            with_tail(r#""version":2}}"#),
+            with_tail(r#""type":null,"version":2}}"#),
+            with_tail(r#""type":5,"version":2}}"#),
+            with_tail(r#""type":"user","type":"user","version":2}}"#),
+            with_tail(r#""type":"operator","version":2}}"#),
+            with_tail(r#""type":"cluster","version":2}}"#),
+            with_tail(r#""type":"us\u0065r","version":2}}"#),
+            with_tail(r#""typ\u0065":"user","version":2}}"#),
+            with_tail(r#""type":"user"}}"#),
+            with_tail(r#""type":"user","version":null}}"#),
+            with_tail(r#""type":"user","version":1}}"#),
+            with_tail(r#""type":"user","version":3}}"#),
+            with_tail(r#""type":"user","version":2.0}}"#),
+            with_tail(r#""type":"user","version":"2"}}"#),
+            with_tail(r#""type":"user","version":2,"version":2}}"#),
+            with_tail(r#""type":"user","version":-1}}"#),
+            with_tail(r#""type":"user","version":2}} "#),
+            with_tail(r#""type":"user","version":2}}x"#),
+            with_tail(r#""type":"user","version":2}"#),
+            with_tail(r#""type":"user","version":2},"nats":{}}"#),
+            good.replace(r#""nats":{"#, r#""n\u0061ts":{"#),
+            good.replace(r#""name":"u""#, r#""name":"u","name":"v""#),
+            good.replace(r#""name":"u""#, r#""name":"\u00e9<""#),
+            good.replace(r#""name":"u""#, r#""name":5"#),
+            r#"{"sub":"U","nats":null}"#.to_owned(),
+            r#"{"sub":"U","nats":[]}"#.to_owned(),
+            r#"{"sub":"U","nats":"user"}"#.to_owned(),
+            r#"{"nats":{"type":"user","version":2}}"#.to_owned(),
+            r#"[]"#.to_owned(),
+            String::new(),
+        ];
+        // The same subject without Go's escape: still valid JSON.
+        payloads.push(good.replace(r"a.\u003e", "a.>"));
+        let signature = "A".repeat(86);
+        let v1_header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"ed25519"}"#);
+        let upper_header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"ED25519-NKEY"}"#);
+        let mut fast_successes = 0;
+        for payload in &payloads {
+            for header in [HEADER_B64, v1_header.as_str(), upper_header.as_str()] {
+                for sig in [signature.as_str(), "!"] {
+                    let (fast, usual) = both_paths::<User>(header, payload.as_bytes(), sig);
+                    assert_eq!(fast, usual, "{payload} {header} {sig}");
+                    fast_successes += usize::from(fast.starts_with("Ok"));
+                    let (fast, usual) = both_paths::<Operator>(header, payload.as_bytes(), sig);
+                    assert_eq!(fast, usual, "{payload} {header} {sig}");
+                }
+            }
+        }
+        assert!(fast_successes > 10, "{fast_successes}");
+        // Invalid UTF-8 inside a string.
+        let mut bytes = good.clone().into_bytes();
+        let at = good.find(r#""u""#).unwrap() + 1;
+        bytes[at] = 0xff;
+        let (fast, usual) = both_paths::<User>(HEADER_B64, &bytes, &signature);
+        assert_eq!(fast, usual);
+        assert!(fast.contains("PayloadJson"), "{fast}");
     }
 
     #[test]

@@ -124,7 +124,7 @@ async fn deleted_accounts_refuse_their_users() {
             .create_user(
                 &tenant,
                 "carol",
-                UserSigner::SigningKey(&tenant.signing_keys()[0].public_key().to_string()),
+                UserSigner::SigningKey(tenant.signing_keys()[0].public_key().as_str()),
                 |_| {},
             )
             .unwrap();

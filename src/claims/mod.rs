@@ -152,7 +152,7 @@ pub trait ClaimBody:
     /// Reads a v2 payload (Go's `load*` for version 2).
     #[doc(hidden)]
     fn load_v2(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        serde_json::from_slice(payload)
+        crate::json::from_json_bytes(payload)
     }
 
     /// Wraps typed claims in [`AnyClaims`].
@@ -253,7 +253,7 @@ impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for Clai
 }
 
 /// Reads one standard member into `claims`; `false` when `key` is not one.
-fn read_standard<'de, A: MapAccess<'de>, T>(
+pub(crate) fn read_standard<'de, A: MapAccess<'de>, T>(
     claims: &mut Claims<T>,
     key: &str,
     map: &mut A,
@@ -509,7 +509,7 @@ crate::json::go_object!(V1Deleted);
 pub(crate) fn load_v1_parts<B: DeserializeOwned + Default>(
     payload: &[u8],
 ) -> Result<(Claims<B>, V1Deleted), serde_json::Error> {
-    let claims: Claims<B> = serde_json::from_slice(payload)?;
-    let deleted: V1Deleted = serde_json::from_slice(payload)?;
+    let claims: Claims<B> = crate::json::from_json_bytes(payload)?;
+    let deleted: V1Deleted = crate::json::from_json_bytes(payload)?;
     Ok((claims, deleted))
 }

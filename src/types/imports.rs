@@ -1,5 +1,6 @@
 //! Imports: streams and services an account takes from other accounts.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::claims::ActivationClaims;
@@ -158,21 +159,23 @@ impl Import {
     }
 
     /// The subject this import occupies in the importing account (Go's service-overlap key).
-    fn local_namespace(&self) -> String {
+    fn local_namespace(&self) -> Cow<'_, str> {
         if !self.to.is_empty() {
-            return self.to.clone();
+            return Cow::Borrowed(&self.to);
         }
-        let local = renaming_to_subject(&self.local_subject);
-        if !local.is_empty() {
-            return local;
+        if !self.local_subject.is_empty() {
+            let local = renaming_to_subject(&self.local_subject);
+            if !local.is_empty() {
+                return Cow::Owned(local);
+            }
         }
-        self.subject.clone()
+        Cow::Borrowed(&self.subject)
     }
 }
 
 /// Go's `Imports.Validate`: service imports from one account may not overlap, then each import.
 pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut ValidationResults) {
-    let mut by_account: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut by_account: BTreeMap<&str, BTreeSet<Cow<'_, str>>> = BTreeMap::new();
     for import in imports {
         if import.import_type == ExportType::Service {
             let subject = import.local_namespace();

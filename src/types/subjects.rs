@@ -22,7 +22,9 @@ pub fn validate_subject(subject: &str, vr: &mut ValidationResults) {
             go_quote(subject)
         ));
     }
-    if subject.contains("..") {
+    // Not `contains("..")`: a substring search is set up for every call, and an account's
+    // validation checks hundreds of subjects.
+    if subject.as_bytes().windows(2).any(|pair| pair == b"..") {
         vr.add_error(format!(
             "subject {} cannot contain consecutive `.`",
             go_quote(subject)
@@ -75,25 +77,48 @@ pub fn count_token_wildcards(subject: &str) -> usize {
 /// Token by token, `*` in `other` matches any token and a trailing `>` matches the rest;
 /// `a` is not contained in `a.>`.
 pub fn is_contained_in(subject: &str, other: &str) -> bool {
-    let mine: Vec<&str> = subject.split('.').collect();
-    let theirs: Vec<&str> = other.split('.').collect();
-    let other_ends_in_gt = theirs.last() == Some(&">");
-    if mine.len() > theirs.len() && !other_ends_in_gt {
-        return false;
-    }
-    if mine.len() < theirs.len() {
-        return false;
-    }
-    let last = theirs.len().saturating_sub(1);
-    for (index, (their, my)) in theirs.iter().zip(mine.iter()).enumerate() {
-        if index == last && *their == ">" {
+    // Token by token over the bytes, collecting nothing: validation compares every pair
+    // of exports, so this runs thousands of times for a large account.
+    let (mut mine, mut theirs) = (Some(subject.as_bytes()), Some(other.as_bytes()));
+    loop {
+        let (Some(my_text), Some(their_text)) = (mine, theirs) else {
+            // Both ran out together: same length, every token matched.
+            return mine.is_none() && theirs.is_none();
+        };
+        let (my, my_rest) = first_token(my_text);
+        let (their, their_rest) = first_token(their_text);
+        if their == b">" && their_rest.is_none() {
             return true;
         }
-        if their != my && *their != "*" {
+        if their != my && their != b"*" {
             return false;
         }
+        (mine, theirs) = (my_rest, their_rest);
     }
-    true
+}
+
+/// The first `.`-separated token and what follows its `.` (`None` after the last token).
+fn first_token(text: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (text.get(..dot).unwrap_or_default(), text.get(dot + 1..)),
+        None => (text, None),
+    }
+}
+
+/// The part of `subject` every subject it contains starts with: up to and including the
+/// `.` before its first wildcard token (`*` anywhere, `>` last), or all of it when it has
+/// none (then only the subject itself is contained in it).
+pub(crate) fn literal_prefix(subject: &str) -> &str {
+    let (mut rest, mut end) = (Some(subject.as_bytes()), 0);
+    while let Some(text) = rest {
+        let (token, next) = first_token(text);
+        if token == b"*" || (next.is_none() && token == b">") {
+            return subject.get(..end).unwrap_or_default();
+        }
+        end += token.len() + 1;
+        rest = next;
+    }
+    subject
 }
 
 /// `$n` tokens (n a decimal number) of a renaming subject, as Go's `strconv.Atoi` reads them.
