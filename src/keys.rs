@@ -633,11 +633,23 @@ pub trait Signer {
 
     /// Signs `message` with Ed25519, returning the 64-byte signature.
     fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LENGTH], SignError>;
+
+    /// The signer's public key and its kind. The default parses [`Signer::public_key`];
+    /// signers that hold a parsed key answer without parsing it again.
+    fn public_key_and_kind(&self) -> Result<(String, KeyKind), SignError> {
+        let text = self.public_key()?;
+        let kind = parse_public_kind(&text)?;
+        Ok((text, kind))
+    }
 }
 
 impl Signer for KeyPair {
     fn public_key(&self) -> Result<String, SignError> {
         Ok(self.public.encoded.clone())
+    }
+
+    fn public_key_and_kind(&self) -> Result<(String, KeyKind), SignError> {
+        Ok((self.public.encoded.clone(), self.public.kind))
     }
 
     fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LENGTH], SignError> {
@@ -709,6 +721,10 @@ where
 {
     fn public_key(&self) -> Result<String, SignError> {
         Ok(self.public.encoded.clone())
+    }
+
+    fn public_key_and_kind(&self) -> Result<(String, KeyKind), SignError> {
+        Ok((self.public.encoded.clone(), self.public.kind))
     }
 
     fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LENGTH], SignError> {

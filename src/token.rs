@@ -28,8 +28,8 @@ use crate::claims::{read_standard, AnyClaims, ClaimBody, ClaimType, Claims};
 use crate::clock::{Clock, SystemClock};
 use crate::json::{from_json_bytes, write_go_json, Key, Seen};
 use crate::keys::{
-    check_public_kind, parse_public_kind, KeyError, KeyKind, PublicKey, SignError, SignatureError,
-    Signer, SIGNATURE_LENGTH,
+    check_public_kind, KeyError, KeyKind, PublicKey, SignError, SignatureError, Signer,
+    SIGNATURE_LENGTH,
 };
 
 /// The header every v2 token carries.
@@ -327,8 +327,7 @@ impl<T: ClaimBody> Claims<T> {
                 .map_err(|source| EncodeError::InvalidSubject { expected, source })?;
         }
         T::prepare_encode(self)?;
-        let issuer = signer.public_key()?;
-        let issuer_kind = parse_public_kind(&issuer).map_err(SignError::PublicKey)?;
+        let (issuer, issuer_kind) = signer.public_key_and_kind()?;
         if !T::ISSUER_KINDS.is_empty() && !T::ISSUER_KINDS.contains(&issuer_kind) {
             return Err(EncodeError::SignerNotAllowed {
                 claim_type: T::CLAIM_TYPE,
@@ -357,34 +356,19 @@ impl<T: ClaimBody> Claims<T> {
         self.id = standard.jti();
         self.nats.set_version(LIBRARY_VERSION);
         let payload = standard.payload(&self.id, &self.nats)?;
-        // The token is built in place: header, payload and signature base64 written
-        // straight into one buffer of the final size.
+        // The token is built in one buffer of the final size: header, payload and
+        // signature base64 appended in place.
         let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
         let signature_len = base64::encoded_len(SIGNATURE_LENGTH, false).unwrap_or(0);
-        let signed_len = HEADER_B64.len() + 1 + payload_len;
-        let mut token = Vec::with_capacity(signed_len + 1 + signature_len);
-        token.extend_from_slice(HEADER_B64.as_bytes());
-        token.push(b'.');
-        append_base64(&mut token, &payload)?;
-        let signature = signer.sign(&token)?;
-        token.push(b'.');
-        append_base64(&mut token, &signature)?;
-        String::from_utf8(token).map_err(|e| EncodeError::Json(e.to_string()))
+        let mut token = String::with_capacity(HEADER_B64.len() + payload_len + signature_len + 2);
+        token.push_str(HEADER_B64);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let signature = signer.sign(token.as_bytes())?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        Ok(token)
     }
-}
-
-/// Appends unpadded base64url of `data` to `out`.
-fn append_base64(out: &mut Vec<u8>, data: &[u8]) -> Result<(), EncodeError> {
-    let start = out.len();
-    out.resize(
-        start + base64::encoded_len(data.len(), false).unwrap_or(0),
-        0,
-    );
-    let written = URL_SAFE_NO_PAD
-        .encode_slice(data, out.get_mut(start..).unwrap_or_default())
-        .map_err(|e| EncodeError::Json(e.to_string()))?;
-    out.truncate(start + written);
-    Ok(())
 }
 
 /// The claim type and version, read before the typed parse (Go's `identifier`).
