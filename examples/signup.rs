@@ -20,7 +20,7 @@ use common::{main_with, Args, Failure};
 use natsjwt::creds::write_secret_file;
 use natsjwt::provision::{ManagedAccount, Provisioner, UserSigner};
 use natsjwt::resolver::client::push_account;
-use natsjwt::types::{JetStreamLimits, UserPermissionLimits};
+use natsjwt::types::JetStreamLimits;
 use natsjwt::KeyPair;
 
 const USAGE: &str = "signup init <dir> [--port N] | signup run <dir> [--server URL]";
@@ -130,11 +130,11 @@ async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
             limits.tiered_limits.insert("R3".into(), tier(10 << 30, 5));
         })
         .map_err(fail("tenant"))?;
-    let mut read_only = UserPermissionLimits::default();
-    read_only.permissions.subscribe.allow = vec!["acme.>".into(), "_INBOX.>".into()];
-    read_only.permissions.publish.deny = vec![">".into()];
     let reader_key = tenant
-        .add_scoped_signing_key("reader", read_only)
+        .add_scoped_signing_key("reader", |read_only| {
+            read_only.permissions.subscribe.allow = vec!["acme.>".into(), "_INBOX.>".into()];
+            read_only.permissions.publish.deny = vec![">".into()];
+        })
         .map_err(fail("scoped key"))?;
     provisioner
         .sign_account(&mut tenant)

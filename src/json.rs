@@ -192,6 +192,173 @@ pub(crate) trait GoFields {
         map: &mut A,
         seen: &mut Seen,
     ) -> Result<bool, A::Error>;
+
+    /// True when `key` names one of this struct's members (embedded ones included) in
+    /// Go's case-insensitive sense.
+    fn has_member_folded(&self, key: &str) -> bool;
+}
+
+/// Go's `encoding/json` compares member names case-insensitively, folding `ſ` to `s` and
+/// the Kelvin sign to `k` too.
+pub(crate) fn fold_eq(a: &str, b: &str) -> bool {
+    fn fold(c: char) -> char {
+        match c {
+            '\u{17f}' => 's',
+            '\u{212a}' => 'k',
+            c => c.to_ascii_lowercase(),
+        }
+    }
+    a.chars().map(fold).eq(b.chars().map(fold))
+}
+
+/// Skips the value of an unknown member `key`, refusing a member that Go would read as a
+/// known one (`known` tells, case-insensitively): a token saying `sub` and `SUB` would
+/// name one user to Go and another here. The value itself is checked as [`Skipped`].
+pub(crate) fn skip_member<'de, A: MapAccess<'de>>(
+    key: &str,
+    map: &mut A,
+    known: impl Fn(&str) -> bool,
+) -> Result<(), A::Error> {
+    if known(key) {
+        return Err(de::Error::custom(format_args!(
+            "member {} differs from a known member only in letter case",
+            crate::validation::go_quote(key)
+        )));
+    }
+    map.next_value::<Skipped>()?;
+    Ok(())
+}
+
+/// A JSON value read only to be skipped, yet checked as strictly as a kept one: its
+/// strings are decoded (no invalid UTF-8, no lone surrogate escapes) and its objects
+/// give each member once.
+pub(crate) struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(ValueVisitor(PhantomData::<Skipped>))
+            .map(|_| Skipped)
+    }
+}
+
+/// A `serde_json::Value` whose objects, at every depth, give each member once.
+#[derive(Debug)]
+pub(crate) struct UniqueValue(pub(crate) serde_json::Value);
+
+impl<'de> Deserialize<'de> for UniqueValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(ValueVisitor(PhantomData::<UniqueValue>))
+            .map(UniqueValue)
+    }
+}
+
+/// Builds [`UniqueValue`]s (or checks [`Skipped`] ones, `B` picks which).
+struct ValueVisitor<B>(PhantomData<B>);
+
+impl<'de, B: Deserialize<'de>> Visitor<'de> for ValueVisitor<B> {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(ValueSeed(PhantomData::<B>))? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if members.contains_key(key.as_ref()) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate member {}",
+                    crate::validation::go_quote(&key)
+                )));
+            }
+            let value = map.next_value_seed(ValueSeed(PhantomData::<B>))?;
+            members.insert(key.into_owned(), value);
+        }
+        Ok(members.into())
+    }
+}
+
+struct ValueSeed<B>(PhantomData<B>);
+
+impl<'de, B: Deserialize<'de>> de::DeserializeSeed<'de> for ValueSeed<B> {
+    type Value = serde_json::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(ValueVisitor(self.0))
+    }
+}
+
+/// Reads a JSON object into a map, refusing a key given twice (serde's maps keep the last).
+pub(crate) fn unique_map<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct MapVisitor<V>(PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                if out.contains_key(key.as_ref()) {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate key {}",
+                        crate::validation::go_quote(&key)
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key.into_owned(), value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(MapVisitor(PhantomData))
+}
+
+/// `Option<BTreeMap>` through [`unique_map`], for reading a map member that may be `null`.
+#[derive(Debug)]
+pub(crate) struct UniqueMap<V>(pub(crate) BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        unique_map(deserializer).map(UniqueMap)
+    }
 }
 
 /// Reads the next map value into `field`, leaving it unchanged for `null` (Go's rule).
@@ -247,7 +414,7 @@ where
             let mut seen = Seen::default();
             while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
                 if !value.read_field(&key, &mut map, &mut seen)? {
-                    map.next_value::<de::IgnoredAny>()?;
+                    skip_member(&key, &mut map, |k| value.has_member_folded(k))?;
                 }
             }
             Ok(value)
@@ -290,6 +457,7 @@ impl<'de, T: GoFields> de::DeserializeSeed<'de> for MergeInto<T> {
 /// - `(embed field)`: an embedded struct, written inline;
 /// - `(always field "name")`: always written (Go structs under `omitempty`, or no `omitempty`);
 /// - `(omitempty field "name")`: left out when zero;
+/// - `(uniquemap field "name")`: a map, left out when empty, read refusing a key given twice;
 /// - `(merge field "name")`: always written; read into the field's current value (for
 ///   nested structs whose initial value is not the zero value);
 /// - `(constant "name" expr)`: written with a fixed value, ignored on read.
@@ -311,6 +479,26 @@ macro_rules! go_fields {
                 let _ = (key, map, seen);
                 Ok(false)
             }
+
+            fn has_member_folded(&self, key: &str) -> bool {
+                $( $crate::json::go_fields!(@folded self key $($entry)*); )*
+                false
+            }
+        }
+    };
+    (@folded $s:ident $k:ident embed $f:ident) => {
+        if $crate::json::GoFields::has_member_folded(&$s.$f, $k) {
+            return true;
+        }
+    };
+    (@folded $s:ident $k:ident constant $n:literal $v:expr) => {
+        if $crate::json::fold_eq($k, $n) && $k != $n {
+            return true;
+        }
+    };
+    (@folded $s:ident $k:ident $mode:ident $f:ident $n:literal) => {
+        if $crate::json::fold_eq($k, $n) {
+            return true;
         }
     };
     (@write $s:ident $m:ident embed $f:ident) => {
@@ -318,6 +506,11 @@ macro_rules! go_fields {
     };
     (@write $s:ident $m:ident always $f:ident $n:literal) => {
         $m.serialize_entry($n, &$s.$f)?
+    };
+    (@write $s:ident $m:ident uniquemap $f:ident $n:literal) => {
+        if !$crate::json::IsEmpty::is_empty_value(&$s.$f) {
+            $m.serialize_entry($n, &$s.$f)?;
+        }
     };
     (@write $s:ident $m:ident merge $f:ident $n:literal) => {
         $m.serialize_entry($n, &$s.$f)?
@@ -332,6 +525,15 @@ macro_rules! go_fields {
     };
     (@read $s:ident $k:ident $m:ident $seen:ident embed $f:ident) => {
         if $crate::json::GoFields::read_field(&mut $s.$f, $k, $m, $seen)? {
+            return Ok(true);
+        }
+    };
+    (@read $s:ident $k:ident $m:ident $seen:ident uniquemap $f:ident $n:literal) => {
+        if $k == $n {
+            $seen.first($n)?;
+            if let Some($crate::json::UniqueMap(value)) = $m.next_value::<Option<$crate::json::UniqueMap<_>>>()? {
+                $s.$f = value;
+            }
             return Ok(true);
         }
     };
@@ -470,6 +672,47 @@ mod tests {
             let err = seen.first::<serde_json::Error>(name).unwrap_err();
             assert_eq!(err.to_string(), format!("duplicate field `{name}`"));
         }
+    }
+
+    #[test]
+    fn unknown_members_are_checked_while_skipped() {
+        // Letter-case variants of known members, constants included, are refused.
+        for json in [
+            r#"{"X":"y"}"#,
+            r#"{"A":1}"#,
+            r#"{"Type":"t"}"#,
+            r#"{"NE\u017fTED":{}}"#,
+        ] {
+            let err = serde_json::from_str::<Outer>(json).unwrap_err();
+            assert!(
+                err.to_string().contains("only in letter case"),
+                "{json}: {err}"
+            );
+        }
+        // The exact name of a constant is skipped, as any unknown member.
+        assert!(serde_json::from_str::<Outer>(r#"{"type":"x","other":1}"#).is_ok());
+        // Skipped values are still decoded: lone surrogates and duplicates are refused.
+        for json in [
+            r#"{"zz":"\ud800"}"#,
+            r#"{"zz":{"a":1,"a":2}}"#,
+            r#"{"zz":[{"b":[],"b":0}]}"#,
+        ] {
+            assert!(serde_json::from_str::<Outer>(json).is_err(), "{json}");
+        }
+        assert!(serde_json::from_slice::<Outer>(b"{\"zz\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn maps_and_values_refuse_duplicate_keys() {
+        let ok: UniqueMap<i64> = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
+        assert_eq!(ok.0.len(), 2);
+        let err = serde_json::from_str::<UniqueMap<i64>>(r#"{"a":1,"a":2}"#).unwrap_err();
+        assert!(err.to_string().contains(r#"duplicate key "a""#), "{err}");
+        let value: UniqueValue = serde_json::from_str(r#"{"a":[1,{"b":null}],"c":1.5}"#).unwrap();
+        assert_eq!(value.0["a"][1]["b"], serde_json::Value::Null);
+        assert!(serde_json::from_str::<UniqueValue>(r#"[{"x":1,"x":1}]"#).is_err());
+        assert!(fold_eq("\u{212a}ind", "kind"));
+        assert!(!fold_eq("kinds", "kind"));
     }
 
     #[test]

@@ -376,6 +376,9 @@ fn recent_point(bytes: &[u8; 32]) -> Result<VerifyingKey, SignatureError> {
         return Ok(point);
     }
     let point = VerifyingKey::from_bytes(bytes).map_err(|_| SignatureError::Invalid)?;
+    if point.is_weak() {
+        return Err(SignatureError::WeakKey);
+    }
     // Best effort: a thread being torn down simply does not cache.
     let _ = POINTS.try_with(|points| {
         if let Ok(mut points) = points.try_borrow_mut() {
@@ -409,6 +412,10 @@ pub enum SignatureError {
     /// Curve keys do not sign.
     #[error("curve keys cannot sign or verify")]
     CurveKey,
+    /// The key is a small-order point, under which anyone can make a signature that
+    /// verifies; no key pair has one (Go accepts them).
+    #[error("the key is a weak (small-order) point")]
+    WeakKey,
 }
 
 impl fmt::Debug for PublicKey {
@@ -464,6 +471,9 @@ impl Secret {
         &self.0
     }
 }
+
+/// The text is held in `Zeroizing`, which wipes it on drop.
+impl zeroize::ZeroizeOnDrop for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -598,6 +608,9 @@ impl KeyPair {
         self.signing.sign(message).to_bytes()
     }
 }
+
+/// The only secret is the `ed25519_dalek::SigningKey`, which wipes itself on drop.
+impl zeroize::ZeroizeOnDrop for KeyPair {}
 
 impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -779,6 +792,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn small_order_keys_verify_nothing() {
+        // The identity point: (R = identity, s = 0) "signs" any message under it.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let key = PublicKey::from_bytes(KeyKind::Account, identity);
+        let mut forged = [0u8; 64];
+        forged[0] = 1;
+        assert_eq!(
+            key.verify(b"anything", &forged),
+            Err(SignatureError::WeakKey)
+        );
     }
 
     #[test]

@@ -137,18 +137,19 @@ impl ManagedAccount {
         Ok(public_key)
     }
 
-    /// Creates a scoped signing key whose users get `template` (re-sign to publish it).
-    /// Returns its public key.
+    /// Creates a scoped signing key whose users get its template (re-sign to publish it).
+    /// `configure` sets the template, which starts as Go's: no permissions, counts
+    /// unlimited (-1). Returns the key's public key.
     pub fn add_scoped_signing_key(
         &mut self,
         role: &str,
-        template: UserPermissionLimits,
+        configure: impl FnOnce(&mut UserPermissionLimits),
     ) -> Result<String, ProvisionError> {
         let key = KeyPair::new_account()?;
         let public_key = key.public_key().to_string();
         let mut scope = UserScope::new(public_key.as_str());
         scope.role = role.to_owned();
-        scope.template = template;
+        configure(&mut scope.template);
         self.claims.nats.signing_keys.add_scoped(scope);
         self.signing_keys.push(key);
         Ok(public_key)

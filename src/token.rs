@@ -172,15 +172,21 @@ pub enum EncodeError {
 }
 
 /// A token's header.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
     /// Token type, `JWT`.
-    #[serde(default)]
     pub typ: String,
     /// Algorithm: `ed25519-nkey` (v2) or `ed25519` (v1).
-    #[serde(default)]
     pub alg: String,
 }
+
+// Go's struct has no `omitempty` on these; what matters here is reading: an object only,
+// members once, no letter-case variants.
+crate::json::go_fields!(Header => [
+    (always typ "typ")
+    (always alg "alg")
+]);
+crate::json::go_object!(Header);
 
 impl Header {
     /// Go's `Header.Valid`: `typ` is `JWT` and `alg` is `ed25519` or `ed25519-nkey`,
@@ -495,7 +501,11 @@ impl<'de, T: ClaimBody> Deserialize<'de> for ClaimsWithKind<'de, T> {
                         }
                         found.v1_type = Some(map.next_value()?);
                     } else if !read_standard(&mut found.claims, &key, &mut map, &mut seen)? {
-                        map.next_value::<de::IgnoredAny>()?;
+                        crate::json::skip_member(
+                            &key,
+                            &mut map,
+                            crate::claims::is_top_level_case_variant,
+                        )?;
                     }
                 }
                 Ok(found)

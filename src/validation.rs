@@ -106,12 +106,23 @@ impl ValidationResults {
     }
 }
 
-/// Go's `strconv.Quote`, which validation messages use for values (`%q`).
+/// `text` as a message may show it: a seed pasted where a public key belongs is replaced
+/// by `<redacted seed>` (Go prints it).
+pub(crate) fn shown(text: &str) -> &str {
+    if text.len() == 58 && text.starts_with('S') && crate::keys::decode_seed(text).is_ok() {
+        "<redacted seed>"
+    } else {
+        text
+    }
+}
+
+/// Go's `strconv.Quote`, which validation messages use for values (`%q`), of [`shown`]`(text)`.
 ///
 /// Printable characters are kept; Go's `unicode.IsPrint` is approximated without Unicode
 /// tables: controls, spaces other than U+0020, format characters, private-use characters
 /// and noncharacters are escaped; unassigned code points are kept.
 pub(crate) fn go_quote(text: &str) -> String {
+    let text = shown(text);
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -9,7 +9,7 @@
 
 use natsjwt::provision::{ProvisionError, Provisioner, UserSigner};
 use natsjwt::trust::Link;
-use natsjwt::types::{Export, ExportType, UserPermissionLimits};
+use natsjwt::types::{Export, ExportType};
 use natsjwt::{ClaimType, FixedClock, GenericClaims, KeyPair, TrustError, UserClaims};
 
 const NOW: i64 = 1_800_000_000;
@@ -156,13 +156,14 @@ fn scoped_signing_keys() {
         .provisioner()
         .unwrap();
     let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
-    let mut template = UserPermissionLimits::default();
-    template
-        .permissions
-        .subscribe
-        .allow
-        .push("acme.{{name()}}.>".into());
-    let scoped = tenant.add_scoped_signing_key("reader", template).unwrap();
+    let scoped = tenant
+        .add_scoped_signing_key("reader", |t| {
+            t.permissions
+                .subscribe
+                .allow
+                .push("acme.{{name()}}.>".into())
+        })
+        .unwrap();
     provisioner.sign_account(&mut tenant).unwrap();
 
     let bob = provisioner
@@ -236,14 +237,32 @@ fn scope_limits_go_cannot_read_are_refused() {
         .provisioner()
         .unwrap();
     let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
-    let mut template = UserPermissionLimits::default();
-    template.limits.subs = i64::MAX;
-    tenant.add_scoped_signing_key("huge", template).unwrap();
+    tenant
+        .add_scoped_signing_key("huge", |t| t.limits.subs = i64::MAX)
+        .unwrap();
     match provisioner.sign_account(&mut tenant).unwrap_err() {
         ProvisionError::Invalid { issues, .. } => {
             assert!(issues[0]
                 .description
                 .contains("template subs 9223372036854775807"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn scope_limits_of_zero_are_refused() {
+    let provisioner = Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap();
+    let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
+    tenant
+        .add_scoped_signing_key("none", |t| t.limits.payload = 0)
+        .unwrap();
+    match provisioner.sign_account(&mut tenant).unwrap_err() {
+        ProvisionError::Encode(natsjwt::EncodeError::InvalidClaims(message)) => {
+            assert!(message.contains("template payload is 0"), "{message}")
         }
         other => panic!("{other:?}"),
     }

@@ -152,7 +152,7 @@ go_fields!(Account => [
     (omitempty signing_keys "signing_keys")
     (omitempty revocations "revocations")
     (always default_permissions "default_permissions")
-    (omitempty mappings "mappings")
+    (uniquemap mappings "mappings")
     (always authorization "authorization")
     (omitempty trace "trace")
     (omitempty cluster_traffic "cluster_traffic")
@@ -267,6 +267,24 @@ impl ClaimBody for Account {
     }
 
     fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), EncodeError> {
+        // A 0 count in a scope template is left out when written and read back as -1 (no
+        // limit), by Go, the server and this crate: refuse it rather than grant everything.
+        for scope in claims.nats.signing_keys.0.values().flatten() {
+            let limits = &scope.template.limits;
+            for (name, value) in [
+                ("subs", limits.subs),
+                ("data", limits.data),
+                ("payload", limits.payload),
+            ] {
+                if value == 0 {
+                    return Err(EncodeError::InvalidClaims(format!(
+                        "scope {} template {name} is 0, which is written as absent and read back \
+                         as -1 (no limit); use -1 or a positive limit",
+                        scope.key
+                    )));
+                }
+            }
+        }
         // Go's sort.Sort, not a stable sort: entries sharing a subject keep Go's order.
         crate::go_sort::sort(&mut claims.nats.exports, |a, b| a.subject < b.subject);
         crate::go_sort::sort(&mut claims.nats.imports, |a, b| a.subject < b.subject);

@@ -90,8 +90,9 @@ impl Serialize for Generic {
 
 impl<'de> Deserialize<'de> for Generic {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let members = crate::json::unique_map::<_, crate::json::UniqueValue>(deserializer)?;
         Ok(Generic {
-            data: Map::deserialize(deserializer)?,
+            data: members.into_iter().map(|(k, v)| (k, v.0)).collect(),
         })
     }
 }

@@ -242,7 +242,7 @@ impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for Clai
                         seen.first("nats")?;
                         read_value(&mut map, &mut claims.nats)?;
                     } else if !read_standard(&mut claims, &key.0, &mut map, &mut seen)? {
-                        map.next_value::<serde::de::IgnoredAny>()?;
+                        crate::json::skip_member(&key.0, &mut map, is_top_level_case_variant)?;
                     }
                 }
                 Ok(claims)
@@ -250,6 +250,19 @@ impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for Clai
         }
         deserializer.deserialize_map(ClaimsVisitor(std::marker::PhantomData))
     }
+}
+
+/// Top-level member names Go reads (case-insensitively): the standard ones, `nats`, and
+/// `type` (which marks a v1 token).
+const TOP_LEVEL_MEMBERS: [&str; 10] = [
+    "aud", "exp", "jti", "iat", "iss", "name", "nbf", "sub", "nats", "type",
+];
+
+/// True when `key` is not a top-level member name but Go would read it as one.
+pub(crate) fn is_top_level_case_variant(key: &str) -> bool {
+    TOP_LEVEL_MEMBERS
+        .iter()
+        .any(|name| crate::json::fold_eq(key, name) && key != *name)
 }
 
 /// Reads one standard member into `claims`; `false` when `key` is not one.

@@ -6,7 +6,7 @@ use crate::keys::{is_valid_public_key, KeyKind};
 use crate::token::EncodeError;
 use crate::types::subjects::parse_go_atoi;
 use crate::types::{url, TagList};
-use crate::validation::{go_quote, ValidationResults};
+use crate::validation::{go_quote, shown, ValidationResults};
 
 /// The `nats` body of operator claims.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl Operator {
         }
         for key in &self.signing_keys {
             if !is_valid_public_key(key, KeyKind::Operator) {
-                vr.add_error(format!("{key} is not an operator public key"));
+                vr.add_error(format!("{} is not an operator public key", shown(key)));
             }
         }
         if !self.system_account.is_empty()
@@ -135,7 +135,7 @@ impl Operator {
         {
             vr.add_error(format!(
                 "{} is not an account public key",
-                self.system_account
+                shown(&self.system_account)
             ));
         }
         if let Err(e) = parse_server_version(&self.assert_server_version) {

@@ -288,7 +288,7 @@ go_fields!(OperatorLimits => [
     (omitempty conn "conn")
     (omitempty leaf "leaf")
     (embed jetstream)
-    (omitempty tiered_limits "tiered_limits")
+    (uniquemap tiered_limits "tiered_limits")
 ]);
 go_object!(OperatorLimits);
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::json::IsEmpty;
 
@@ -13,9 +13,15 @@ pub const ALL: &str = "*";
 ///
 /// A token is revoked when its `iat` is at or before the time recorded for its subject,
 /// or for `*` (the comparison is inclusive, as in Go and the server).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RevocationList(pub BTreeMap<String, i64>);
+
+impl<'de> Deserialize<'de> for RevocationList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::json::unique_map(deserializer).map(RevocationList)
+    }
+}
 
 impl RevocationList {
     /// An empty list.

@@ -11,8 +11,8 @@ use crate::keys::{is_valid_public_key, KeyKind};
 use crate::types::limits::{Limits, UserPermissionLimits};
 use crate::types::subjects::is_valid_server_subject;
 use crate::types::TagList;
-use crate::validation::go_quote;
 use crate::validation::ValidationResults;
+use crate::validation::{go_quote, shown};
 
 /// Most subjects one template entry may expand to (the server's limit).
 pub const MAX_TEMPLATE_EXPANSIONS: usize = 4096;
@@ -298,7 +298,7 @@ impl UserScope {
     /// Go's `UserScope.Validate`: the key must be an account key. The template is not checked.
     pub fn validate(&self, vr: &mut ValidationResults) {
         if !is_valid_public_key(&self.key, KeyKind::Account) {
-            vr.add_error(format!("{} is not an account public key", self.key));
+            vr.add_error(format!("{} is not an account public key", shown(&self.key)));
         }
     }
 }
@@ -397,9 +397,9 @@ impl<'de> Deserialize<'de> for SigningKeys {
     /// Strings are plain keys, `user_scope` objects are scoped keys; other array items are
     /// ignored (as Go does), and an object of another kind is an error.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<serde_json::Value>::deserialize(deserializer)?;
+        let items = Vec::<crate::json::UniqueValue>::deserialize(deserializer)?;
         let mut keys = SigningKeys::new();
-        for item in items {
+        for crate::json::UniqueValue(item) in items {
             match item {
                 serde_json::Value::String(key) => keys.add(key),
                 serde_json::Value::Object(object) => {
