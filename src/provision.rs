@@ -412,9 +412,7 @@ impl Provisioner {
         account: &'a mut ManagedAccount,
     ) -> Result<&'a str, ProvisionError> {
         let mut claims = account.claims.clone();
-        let mut results = claims.validate_with(&*self.clock);
-        check_scope_limits(&claims, &mut results);
-        reject_invalid(ClaimType::Account, results)?;
+        reject_invalid(ClaimType::Account, claims.validate_with(&*self.clock))?;
         let jwt = claims.encode_with_clock(&self.signing_key, &*self.clock)?;
         self.trust.verify_account(&jwt)?;
         account.claims = claims;
@@ -521,27 +519,6 @@ impl Provisioner {
             accounts,
             self.clock.now(),
         )?)
-    }
-}
-
-/// Go (and so nats-server) reads scope templates through `float64`: a count beyond
-/// ±2^53 is rounded, and one beyond the `i64` range makes the whole account unreadable.
-fn check_scope_limits(claims: &AccountClaims, results: &mut crate::ValidationResults) {
-    const EXACT_IN_F64: i64 = 1 << 53;
-    for scope in claims.nats.signing_keys.0.values().flatten() {
-        let limits = &scope.template.limits;
-        for (name, value) in [
-            ("subs", limits.subs),
-            ("data", limits.data),
-            ("payload", limits.payload),
-        ] {
-            if !(-EXACT_IN_F64..=EXACT_IN_F64).contains(&value) {
-                results.add_error(format!(
-                    "scope {} template {name} {value} cannot be read back by nats-server (beyond 2^53)",
-                    scope.key
-                ));
-            }
-        }
     }
 }
 

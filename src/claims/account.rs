@@ -267,24 +267,7 @@ impl ClaimBody for Account {
     }
 
     fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), EncodeError> {
-        // A 0 count in a scope template is left out when written and read back as -1 (no
-        // limit), by Go, the server and this crate: refuse it rather than grant everything.
-        for scope in claims.nats.signing_keys.0.values().flatten() {
-            let limits = &scope.template.limits;
-            for (name, value) in [
-                ("subs", limits.subs),
-                ("data", limits.data),
-                ("payload", limits.payload),
-            ] {
-                if value == 0 {
-                    return Err(EncodeError::InvalidClaims(format!(
-                        "scope {} template {name} is 0, which is written as absent and read back \
-                         as -1 (no limit); use -1 or a positive limit",
-                        scope.key
-                    )));
-                }
-            }
-        }
+        check_scope_counts(&claims.nats.signing_keys)?;
         // Go's sort.Sort, not a stable sort: entries sharing a subject keep Go's order.
         crate::go_sort::sort(&mut claims.nats.exports, |a, b| a.subject < b.subject);
         crate::go_sort::sort(&mut claims.nats.imports, |a, b| a.subject < b.subject);
@@ -325,6 +308,35 @@ impl ClaimBody for Account {
     fn into_any(claims: Claims<Self>) -> AnyClaims {
         AnyClaims::Account(claims)
     }
+}
+
+/// Refuses scope template counts that do not come back as written: a 0 is left out and
+/// read back as -1 (no limit), by Go, the server and this crate, which would grant what it
+/// meant to deny; and Go reads templates through `float64`, so a count beyond ±2^53 comes
+/// back rounded, or (beyond the `i64` range) makes the whole account unreadable.
+fn check_scope_counts(signing_keys: &SigningKeys) -> Result<(), EncodeError> {
+    const EXACT_IN_F64: i64 = 1 << 53;
+    for scope in signing_keys.0.values().flatten() {
+        let limits = &scope.template.limits;
+        for (name, value) in [
+            ("subs", limits.subs),
+            ("data", limits.data),
+            ("payload", limits.payload),
+        ] {
+            let problem = if value == 0 {
+                "is written as absent and read back as -1 (no limit); use -1 or a positive limit"
+            } else if !(-EXACT_IN_F64..=EXACT_IN_F64).contains(&value) {
+                "is beyond 2^53, which Go (and nats-server) cannot read back exactly"
+            } else {
+                continue;
+            };
+            return Err(EncodeError::InvalidClaims(format!(
+                "scope {} template {name} {value} {problem}",
+                scope.key
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The v1 account body.
