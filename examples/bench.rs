@@ -15,7 +15,12 @@
 //! goes then hits all operations alike instead of skewing the ratios between them.
 //! `only` runs one operation so that `valgrind --tool=dhat` can count its allocations
 //! (`scripts/op-costs.sh` runs it with N and with 0 and divides the difference by N).
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 #[path = "../benches/common/mod.rs"]
 mod fixtures;

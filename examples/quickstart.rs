@@ -15,16 +15,17 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{main_with, Args, Failure};
+use common::{main_with, seed_file_text, Args, Failure};
 use natsjwt::creds::{format_user_creds, write_secret_file};
-use natsjwt::{AccountClaims, KeyPair, OperatorClaims, UserClaims};
+use natsjwt::{AccountClaims, KeyPair, OperatorClaims, Secret, UserClaims};
 
 const USAGE: &str = "quickstart <dir>";
 
 /// One file the quickstart writes.
 struct Output {
     name: &'static str,
-    contents: String,
+    /// Held as a `Secret` so that seed and creds text is wiped when dropped.
+    contents: Secret,
     secret: bool,
 }
 
@@ -94,12 +95,12 @@ fn build() -> Result<Vec<Output>, Failure> {
 
     let seed = |name, pair: &KeyPair| Output {
         name,
-        contents: format!("{}\n", pair.seed().expose()),
+        contents: seed_file_text(pair),
         secret: true,
     };
     let public = |name, contents: String| Output {
         name,
-        contents,
+        contents: Secret::new(contents),
         secret: false,
     };
     Ok(vec![
@@ -109,7 +110,7 @@ fn build() -> Result<Vec<Output>, Failure> {
         public("user.jwt", format!("{user_jwt}\n")),
         Output {
             name: "user.creds",
-            contents: creds.expose().to_owned(),
+            contents: creds,
             secret: true,
         },
         seed("operator.nk", &operator),
@@ -138,9 +139,9 @@ fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), Failure> {
     for output in outputs {
         let path = dir.join(output.name);
         let written = if output.secret {
-            write_secret_file(&path, &output.contents)
+            write_secret_file(&path, output.contents.expose())
         } else {
-            std::fs::write(&path, &output.contents)
+            std::fs::write(&path, output.contents.expose())
         };
         written.map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
     }

@@ -16,7 +16,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{main_with, Args, Failure};
+use common::{main_with, seed_file_text, Args, Failure};
 use natsjwt::creds::write_secret_file;
 use natsjwt::provision::{ManagedAccount, Provisioner, UserSigner};
 use natsjwt::resolver::client::push_account;
@@ -58,12 +58,12 @@ fn init(dir: &Path, port: u16) -> Result<(), Failure> {
     )?;
     write_new(
         &dir.join("operator.nk"),
-        &format!("{}\n", setup.operator_key.seed().expose()),
+        seed_file_text(&setup.operator_key).expose(),
         true,
     )?;
     write_new(
         &dir.join("operator-signing.nk"),
-        &format!("{}\n", setup.signing_key.seed().expose()),
+        seed_file_text(&setup.signing_key).expose(),
         true,
     )?;
     let sys_creds = setup.system_user.creds().map_err(fail("sys creds"))?;

@@ -111,7 +111,8 @@ fn decorate_seed_into(seed: &str, out: &mut String) -> Result<(), CredsError> {
 
 /// Go's `DecorateSeed`: the seed with the IMPORTANT banner (operator, account or user seeds).
 pub fn decorate_seed(seed: &str) -> Result<Secret, CredsError> {
-    let mut out = String::with_capacity(300);
+    // Room for all of it: growing the buffer would leave an unwiped copy of the seed.
+    let mut out = String::with_capacity(SEED_BANNER.len() + SEED_FOOTER.len() + seed.len() + 128);
     decorate_seed_into(seed, &mut out)?;
     Ok(Secret::new(out))
 }
@@ -135,7 +136,9 @@ pub fn format_user_creds(jwt: &str, seed: &str) -> Result<Secret, CredsError> {
     if pair.public_key().as_str() != claims.subject() {
         return Err(CredsError::SeedMismatch);
     }
-    let mut out = String::with_capacity(jwt.len() + 500);
+    // Room for all of it: growing the buffer would leave an unwiped copy of the seed.
+    let mut out =
+        String::with_capacity(jwt.len() + SEED_BANNER.len() + SEED_FOOTER.len() + seed.len() + 256);
     decorate("USER", jwt, &mut out);
     decorate_seed_into(seed, &mut out)?;
     Ok(Secret::new(out))

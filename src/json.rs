@@ -155,6 +155,8 @@ pub(crate) struct Seen {
     len: usize,
     /// Names past the inline capacity (not reached by this crate's types).
     more: Vec<&'static str>,
+    /// Unknown member names read so far (rare: allocated only when there are some).
+    unknown: Vec<String>,
 }
 
 impl Seen {
@@ -217,6 +219,7 @@ pub(crate) fn fold_eq(a: &str, b: &str) -> bool {
 pub(crate) fn skip_member<'de, A: MapAccess<'de>>(
     key: &str,
     map: &mut A,
+    seen: &mut Seen,
     known: impl Fn(&str) -> bool,
 ) -> Result<(), A::Error> {
     if known(key) {
@@ -225,6 +228,13 @@ pub(crate) fn skip_member<'de, A: MapAccess<'de>>(
             crate::validation::go_quote(key)
         )));
     }
+    if seen.unknown.iter().any(|k| k == key) {
+        return Err(de::Error::custom(format_args!(
+            "duplicate member {}",
+            crate::validation::go_quote(key)
+        )));
+    }
+    seen.unknown.push(key.to_owned());
     map.next_value::<Skipped>()?;
     Ok(())
 }
@@ -414,7 +424,7 @@ where
             let mut seen = Seen::default();
             while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
                 if !value.read_field(&key, &mut map, &mut seen)? {
-                    skip_member(&key, &mut map, |k| value.has_member_folded(k))?;
+                    skip_member(&key, &mut map, &mut seen, |k| value.has_member_folded(k))?;
                 }
             }
             Ok(value)

@@ -504,6 +504,7 @@ impl<'de, T: ClaimBody> Deserialize<'de> for ClaimsWithKind<'de, T> {
                         crate::json::skip_member(
                             &key,
                             &mut map,
+                            &mut seen,
                             crate::claims::is_top_level_case_variant,
                         )?;
                     }
@@ -958,9 +959,16 @@ impl<'a, C: Issued> Unverified<'a, C> {
         &self.payload
     }
 
-    /// The claims version: 2, or 1 for a v1 token (migrated to v2 structures).
+    /// The claims version the payload declares: 1 for a v1 token (migrated to v2
+    /// structures), else `nats.version` (2 for what Go and this crate write; auth callout
+    /// and generic claims are read whatever version they carry).
     pub fn version(&self) -> i64 {
         self.version
+    }
+
+    /// True for a v1 token (header `alg` `ed25519`, signature over the payload only).
+    pub fn is_v1(&self) -> bool {
+        self.header.is_v1()
     }
 
     /// Checks that `iss` is a public key of a kind that may issue these claims and that
@@ -985,6 +993,7 @@ impl<'a, C: Issued> Unverified<'a, C> {
             .verify(self.signing_input.as_bytes(), &self.signature)
             .map_err(DecodeError::Signature)?;
         Ok(Verified {
+            v1: self.header.is_v1(),
             claims: self.claims,
             version: self.version,
         })
@@ -998,6 +1007,7 @@ impl<'a, C: Issued> Unverified<'a, C> {
 pub struct Verified<C> {
     claims: C,
     version: i64,
+    v1: bool,
 }
 
 impl<C> Verified<C> {
@@ -1011,9 +1021,14 @@ impl<C> Verified<C> {
         self.claims
     }
 
-    /// The claims version: 2, or 1 for a v1 token (migrated to v2 structures).
+    /// The claims version the payload declares; see [`Unverified::version`].
     pub fn version(&self) -> i64 {
         self.version
+    }
+
+    /// True for a v1 token (migrated to v2 structures).
+    pub fn is_v1(&self) -> bool {
+        self.v1
     }
 }
 

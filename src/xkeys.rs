@@ -145,6 +145,7 @@ impl fmt::Debug for XKey {
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)]
 mod tests {
     use super::*;
 

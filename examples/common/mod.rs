@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Read as _;
 
-use natsjwt::{creds, KeyKind, KeyPair};
+use natsjwt::{creds, KeyKind, KeyPair, Secret};
 
 /// Exit code for bad command-line arguments.
 pub const USAGE_EXIT: u8 = 64;
@@ -136,6 +136,16 @@ pub fn read_input(path: Option<&str>) -> Result<String, Failure> {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| Failure::input(format!("cannot read {path}: {e}"))),
     }
+}
+
+/// The text of a `.nk` seed file: the seed and a newline, built without copies that
+/// would not be wiped.
+pub fn seed_file_text(pair: &KeyPair) -> Secret {
+    let seed = pair.seed();
+    let mut text = String::with_capacity(seed.expose().len() + 1);
+    text.push_str(seed.expose());
+    text.push('\n');
+    Secret::new(text)
 }
 
 /// A JSON string literal.

@@ -242,7 +242,12 @@ impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for Clai
                         seen.first("nats")?;
                         read_value(&mut map, &mut claims.nats)?;
                     } else if !read_standard(&mut claims, &key.0, &mut map, &mut seen)? {
-                        crate::json::skip_member(&key.0, &mut map, is_top_level_case_variant)?;
+                        crate::json::skip_member(
+                            &key.0,
+                            &mut map,
+                            &mut seen,
+                            is_top_level_case_variant,
+                        )?;
                     }
                 }
                 Ok(claims)

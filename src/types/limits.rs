@@ -108,10 +108,34 @@ pub fn is_valid_time_zone(name: &str) -> bool {
 }
 
 /// Like Go's `time.LoadLocation`, returning Go's error text when the zone cannot be loaded.
+///
+/// Answers are kept for the first zone names asked (validating users on an auth callout
+/// path would otherwise open zone files for every token).
 pub fn load_time_zone(name: &str) -> Result<(), String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    /// Bounded, so that a stream of made-up names cannot grow it.
+    const CACHED_ZONES: usize = 64;
+    static ZONES: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
+
     if name.is_empty() || name == "UTC" || name == "Local" {
         return Ok(());
     }
+    let zones = ZONES.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(known) = zones.lock().ok().and_then(|z| z.get(name).cloned()) {
+        return known;
+    }
+    let result = read_time_zone(name);
+    if let Ok(mut zones) = zones.lock() {
+        if zones.len() < CACHED_ZONES {
+            zones.insert(name.to_owned(), result.clone());
+        }
+    }
+    result
+}
+
+/// [`load_time_zone`] without the cache.
+fn read_time_zone(name: &str) -> Result<(), String> {
     if name.contains("..") || name.starts_with('/') || name.starts_with('\\') {
         return Err("time: invalid location name".to_owned());
     }
