@@ -1,0 +1,7 @@
+//! Fuzz target `subjects`: see `harness::subjects` for what it checks.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::subjects(data));

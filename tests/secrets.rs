@@ -1,0 +1,553 @@
+//! Secret hygiene: seeds live in zeroizing storage, `Debug` redacts them, no error or
+//! validation message repeats them, and files holding them are created 0600 and never
+//! overwritten.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::panic,
+    // The trait probes below need `(&Probe)` even where the trait is implemented.
+    clippy::needless_borrow
+)]
+
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use natsjwt::creds::{self, CredsError};
+use natsjwt::keys::decode_seed;
+use natsjwt::{
+    AccountClaims, DecodeError, ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret,
+    UserClaims,
+};
+
+fn pair(kind: KeyKind, byte: u8) -> KeyPair {
+    KeyPair::from_raw_seed(kind, &[byte; 32]).unwrap()
+}
+
+/// The 56 characters after the `S` prefix letter pair: what must never be shown.
+fn seed_body(seed: &str) -> &str {
+    &seed[2..]
+}
+
+/// Fails when `message` contains the seed or any 16-character piece of it.
+fn assert_not_leaked(seed: &str, message: &str, context: &str) {
+    let body = seed_body(seed);
+    for start in 0..=body.len() - 16 {
+        let piece = &body[start..start + 16];
+        assert!(
+            !message.contains(piece),
+            "{context}: message contains part of the seed ({piece}): {message}"
+        );
+    }
+}
+
+fn assert_error_clean(
+    seed: &str,
+    error: &(impl std::fmt::Display + std::fmt::Debug),
+    context: &str,
+) {
+    assert_not_leaked(seed, &error.to_string(), context);
+    assert_not_leaked(seed, &format!("{error:?}"), context);
+}
+
+// ---------------------------------------------------------------------------------------
+// Compile-time shape of secrets, checked at run time with autoref specialisation: the
+// inherent-looking method on `&Probe<T>` only applies when `T` has the trait.
+
+struct Probe<T>(PhantomData<T>);
+
+trait HasDisplay {
+    fn has_display(&self) -> bool {
+        true
+    }
+}
+impl<T: std::fmt::Display> HasDisplay for Probe<T> {}
+trait LacksDisplay {
+    fn has_display(&self) -> bool {
+        false
+    }
+}
+impl<T> LacksDisplay for &Probe<T> {}
+
+trait HasZeroize {
+    fn zeroizes_on_drop(&self) -> bool {
+        true
+    }
+}
+impl<T: zeroize::ZeroizeOnDrop> HasZeroize for Probe<T> {}
+trait LacksZeroize {
+    fn zeroizes_on_drop(&self) -> bool {
+        false
+    }
+}
+impl<T> LacksZeroize for &Probe<T> {}
+
+#[test]
+fn the_probes_can_tell_both_ways() {
+    assert!((&Probe::<String>(PhantomData)).has_display());
+    assert!(!(&Probe::<Vec<u8>>(PhantomData)).has_display());
+    assert!((&Probe::<zeroize::Zeroizing<String>>(PhantomData)).zeroizes_on_drop());
+    assert!(!(&Probe::<String>(PhantomData)).zeroizes_on_drop());
+}
+
+#[test]
+fn secret_has_no_display_and_a_redacted_debug() {
+    assert!(!(&Probe::<Secret>(PhantomData)).has_display());
+    let user = pair(KeyKind::User, 7);
+    let seed = user.seed();
+    assert_eq!(format!("{seed:?}"), "Secret(<redacted>)");
+    assert_eq!(format!("{seed:#?}"), "Secret(<redacted>)");
+    let creds_text = creds::decorate_seed(seed.expose()).unwrap();
+    assert_eq!(format!("{creds_text:?}"), "Secret(<redacted>)");
+    // Inside other values' Debug too.
+    let wrapped = (Some(seed.clone()), vec![creds_text]);
+    assert_not_leaked(seed.expose(), &format!("{wrapped:?}"), "nested Debug");
+}
+
+#[test]
+fn key_pairs_show_only_their_public_key() {
+    assert!(!(&Probe::<KeyPair>(PhantomData)).has_display());
+    for kind in [
+        KeyKind::Operator,
+        KeyKind::Account,
+        KeyKind::User,
+        KeyKind::Server,
+        KeyKind::Cluster,
+    ] {
+        let key = pair(kind, 9);
+        let seed = key.seed();
+        let shown = format!("{key:?} {key:#?}");
+        assert!(shown.contains(key.public_key().as_str()), "{shown}");
+        assert_not_leaked(seed.expose(), &shown, "KeyPair Debug");
+        let signer =
+            ExternalSigner::new(key.public_key().as_str(), |_: &str, _: &[u8]| Ok(vec![])).unwrap();
+        assert_not_leaked(
+            seed.expose(),
+            &format!("{signer:?}"),
+            "ExternalSigner Debug",
+        );
+    }
+}
+
+#[test]
+fn seed_bytes_are_returned_in_zeroizing_storage() {
+    let seed = pair(KeyKind::Account, 3).seed();
+    let (_, bytes) = decode_seed(seed.expose()).unwrap();
+    // `decode_seed` hands out the raw private seed wiped on drop.
+    fn wipes<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+    wipes(&bytes);
+    assert_eq!(*bytes, [3u8; 32]);
+    // Every API returning seed text returns a `Secret`.
+    let _: fn(&KeyPair) -> Secret = KeyPair::seed;
+    let _: fn(KeyKind, &[u8; 32]) -> Secret = natsjwt::keys::encode_seed;
+    let _: fn(&str) -> Result<Secret, CredsError> = creds::decorate_seed;
+    let _: fn(&str, &str) -> Result<Secret, CredsError> = creds::format_user_creds;
+}
+
+#[test]
+fn secret_and_key_pair_declare_zeroize_on_drop() {
+    assert!((&Probe::<Secret>(PhantomData)).zeroizes_on_drop());
+    assert!((&Probe::<KeyPair>(PhantomData)).zeroizes_on_drop());
+}
+
+// ---------------------------------------------------------------------------------------
+// Error messages
+
+/// Ways a real seed arrives damaged or in the wrong place.
+fn damaged(seed: &str) -> Vec<String> {
+    let mut flipped = seed.as_bytes().to_vec();
+    flipped[30] = if flipped[30] == b'A' { b'B' } else { b'A' };
+    vec![
+        String::from_utf8(flipped).unwrap(),
+        seed[..57].to_owned(),
+        format!("{seed}A"),
+        format!("{seed}="),
+        seed.to_lowercase(),
+        format!("X{}", &seed[1..]),
+        format!("{seed} trailing words"),
+        seed.replace('A', "!"),
+    ]
+}
+
+#[test]
+fn key_errors_never_repeat_the_seed() {
+    for kind in [KeyKind::Operator, KeyKind::Account, KeyKind::User] {
+        let key = pair(kind, 11);
+        let seed = key.seed();
+        let seed = seed.expose();
+        for bad in damaged(seed).iter().map(String::as_str).chain([seed]) {
+            if let Err(e) = KeyPair::from_seed(bad) {
+                assert_error_clean(seed, &e, "from_seed");
+            }
+            if let Err(e) = KeyPair::from_seed_kind(bad, KeyKind::Server) {
+                assert_error_clean(seed, &e, "from_seed_kind");
+            }
+            if let Err(e) = decode_seed(bad) {
+                assert_error_clean(seed, &e, "decode_seed");
+            }
+            let e = PublicKey::parse(bad).unwrap_err();
+            assert_error_clean(seed, &e, "PublicKey::parse(seed)");
+            let e = ExternalSigner::new(bad, |_: &str, _: &[u8]| Ok(vec![])).unwrap_err();
+            assert_error_clean(seed, &e, "ExternalSigner::new(seed)");
+        }
+    }
+    assert_eq!(
+        PublicKey::parse(pair(KeyKind::User, 1).seed().expose()),
+        Err(KeyError::InvalidLength { actual: 33 })
+    );
+}
+
+#[test]
+fn creds_errors_never_repeat_the_seed() {
+    let account = pair(KeyKind::Account, 1);
+    let user = pair(KeyKind::User, 2);
+    let other = pair(KeyKind::User, 3);
+    let jwt = UserClaims::new(user.public_key().as_str())
+        .encode_at(&account, 1_700_000_000)
+        .unwrap();
+    let good = creds::format_user_creds(&jwt, user.seed().expose()).unwrap();
+
+    // A valid seed of the wrong user.
+    let other_seed = other.seed();
+    let e = creds::format_user_creds(&jwt, other_seed.expose()).unwrap_err();
+    assert_eq!(e, CredsError::SeedMismatch);
+    assert_error_clean(other_seed.expose(), &e, "format_user_creds mismatch");
+
+    // A seed given where the JWT belongs, and the whole creds file given as the JWT.
+    let seed = user.seed();
+    for (what, jwt_argument) in [("seed", seed.expose()), ("creds", good.expose())] {
+        let e = creds::format_user_creds(jwt_argument, seed.expose()).unwrap_err();
+        assert!(matches!(e, CredsError::Jwt(_)), "{what}: {e:?}");
+        assert_error_clean(seed.expose(), &e, what);
+        let e = creds::decorate_jwt(jwt_argument).unwrap_err();
+        assert_error_clean(seed.expose(), &e, what);
+        let e = natsjwt::decode(jwt_argument).unwrap_err();
+        assert_error_clean(seed.expose(), &e, what);
+    }
+
+    for bad in damaged(seed.expose()) {
+        let text = good.expose().replace(seed.expose(), &bad);
+        match creds::parse_user_creds(&text) {
+            Ok(_) => {}
+            Err(e) => assert_error_clean(seed.expose(), &e, "parse_user_creds"),
+        }
+        if let Err(e) = creds::parse_decorated_nkey(&text) {
+            assert_error_clean(seed.expose(), &e, "parse_decorated_nkey");
+        }
+        if let Err(e) = creds::decorate_seed(&bad) {
+            assert_error_clean(seed.expose(), &e, "decorate_seed");
+        }
+        if let Err(e) = creds::format_user_creds(&jwt, &bad) {
+            assert_error_clean(seed.expose(), &e, "format_user_creds");
+        }
+    }
+    // Seeds of other kinds in a user creds file.
+    let account_seed = account.seed();
+    let text = good.expose().replace(seed.expose(), account_seed.expose());
+    let e = creds::parse_user_creds(&text).unwrap_err();
+    assert_eq!(e, CredsError::NotAUserSeed);
+    assert_error_clean(account_seed.expose(), &e, "account seed in user creds");
+}
+
+#[test]
+fn encode_errors_never_repeat_the_seed() {
+    // A seed pasted where a public key belongs.
+    let user = pair(KeyKind::User, 5);
+    let seed = user.seed();
+    let e = UserClaims::new(seed.expose())
+        .encode_at(&pair(KeyKind::Account, 6), 1)
+        .unwrap_err();
+    assert_error_clean(seed.expose(), &e, "encode with a seed as sub");
+    let signer = ExternalSigner::new(user.public_key().as_str(), |_: &str, _: &[u8]| {
+        Err("hsm said no".into())
+    })
+    .unwrap();
+    let e = UserClaims::new(pair(KeyKind::User, 7).public_key().as_str())
+        .encode_at(&signer, 1)
+        .unwrap_err();
+    assert_error_clean(seed.expose(), &e, "encode with a user signer");
+}
+
+#[test]
+fn decode_errors_never_repeat_a_seed_given_as_issuer() {
+    let account = pair(KeyKind::Account, 8);
+    let seed = account.seed();
+    let payload = format!(
+        r#"{{"iss":"{}","sub":"{}","nats":{{"type":"user","version":2}}}}"#,
+        seed.expose(),
+        pair(KeyKind::User, 9).public_key()
+    );
+    let b64 =
+        |d: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, d);
+    let input = format!("{}.{}", natsjwt::token::HEADER_B64, b64(payload.as_bytes()));
+    let token = format!("{input}.{}", b64(&account.sign(input.as_bytes())));
+    let e = natsjwt::decode(&token).unwrap_err();
+    assert_eq!(
+        e,
+        DecodeError::InvalidIssuer(KeyError::InvalidLength { actual: 33 })
+    );
+    assert_error_clean(seed.expose(), &e, "seed as iss");
+}
+
+#[test]
+fn validation_messages_never_repeat_a_seed() {
+    let seed = pair(KeyKind::Account, 4).seed();
+    let mut account = AccountClaims::new(pair(KeyKind::Account, 5).public_key().as_str());
+    account.nats.signing_keys.add(seed.expose());
+    account
+        .nats
+        .authorization
+        .auth_users
+        .push(seed.expose().to_owned());
+    account
+        .nats
+        .imports
+        .push(natsjwt::types::Import::stream(seed.expose(), "a.b"));
+    let mut user = UserClaims::new(pair(KeyKind::User, 6).public_key().as_str());
+    user.nats.issuer_account = seed.expose().to_owned();
+    let mut messages: Vec<String> = account
+        .validate_with(&natsjwt::FixedClock(0))
+        .issues
+        .into_iter()
+        .map(|i| i.description)
+        .collect();
+    messages.extend(
+        user.validate_with(&natsjwt::FixedClock(0))
+            .issues
+            .into_iter()
+            .map(|i| i.description),
+    );
+    assert!(!messages.is_empty(), "the seeds were flagged");
+    for message in messages {
+        assert_not_leaked(seed.expose(), &message, "validation");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "natsjwt-secrets-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_are_created_0600() {
+    let dir = TempDir::new("mode");
+    let path = dir.0.join("user.nk");
+    let seed = pair(KeyKind::User, 1).seed();
+    creds::write_secret_file(&path, seed.expose()).unwrap();
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), seed.expose());
+}
+
+#[test]
+fn secret_files_are_never_overwritten() {
+    let dir = TempDir::new("overwrite");
+    let path = dir.0.join("user.creds");
+    std::fs::write(&path, "precious").unwrap();
+    let e = creds::write_secret_file(&path, "new secret").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
+    // A second write of its own file fails the same way.
+    let second = dir.0.join("again.nk");
+    creds::write_secret_file(&second, "one").unwrap();
+    let e = creds::write_secret_file(&second, "two").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), "one");
+    // A directory in the way.
+    assert!(creds::write_secret_file(&dir.0, "x").is_err());
+}
+
+#[cfg(unix)]
+#[test]
+fn secret_files_do_not_follow_symlinks() {
+    let dir = TempDir::new("symlink");
+    // A dangling link: following it would create a file where the link points.
+    let target = dir.0.join("elsewhere");
+    let link = dir.0.join("user.nk");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let e = creds::write_secret_file(&link, "seed").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+    assert!(!target.exists(), "the link was followed");
+    // A link to an existing, world-readable file: left alone.
+    let public = dir.0.join("public.txt");
+    std::fs::write(&public, "public").unwrap();
+    let link2 = dir.0.join("op.nk");
+    std::os::unix::fs::symlink(&public, &link2).unwrap();
+    assert!(creds::write_secret_file(&link2, "seed").is_err());
+    assert_eq!(std::fs::read_to_string(&public).unwrap(), "public");
+}
+
+/// An example binary built by `cargo test` (examples are built for the test run).
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.parent()?.join("examples").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    let message = format!(
+        "SKIP {name} example: {} not built (run the whole `cargo test`, which builds examples)",
+        path.display()
+    );
+    if std::env::var("NATSJWT_REQUIRE_PEERS").as_deref() == Ok("1") {
+        panic!("{message}");
+    }
+    eprintln!("{message}");
+    None
+}
+
+/// True when `text` holds an nkey seed (`S` + kind letter + 56 base32 characters).
+fn holds_seed(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word.len() == 58 && decode_seed(word).is_ok())
+}
+
+/// Runs an example that writes a setup into a new directory twice: every file holding a
+/// seed must be 0600, stdout must show no seed, and the second run must fail and leave
+/// every file as it was.
+#[cfg(unix)]
+fn check_setup_writer(name: &str, args_before_dir: &[&str], min_secret_files: usize) {
+    let Some(binary) = example(name) else {
+        return;
+    };
+    let dir = TempDir::new(name);
+    let run = || {
+        std::process::Command::new(&binary)
+            .args(args_before_dir)
+            .arg(&dir.0)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut secret_files = 0;
+    let mut before = Vec::new();
+    for entry in walk(&dir.0) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        if holds_seed(&text) {
+            secret_files += 1;
+            assert_eq!(mode(&entry), 0o600, "{} holds a seed", entry.display());
+        }
+        before.push((entry, text));
+    }
+    assert!(
+        secret_files >= min_secret_files,
+        "{name}: only {secret_files} files hold seeds"
+    );
+    assert!(
+        !holds_seed(&String::from_utf8_lossy(&out.stdout)),
+        "{name} printed a seed"
+    );
+
+    let again = run();
+    assert!(
+        !again.status.success(),
+        "{name}: a second run into the same directory succeeded"
+    );
+    for (path, text) in before {
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap_or_default(),
+            text,
+            "{} changed",
+            path.display()
+        );
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[cfg(unix)]
+#[test]
+fn quickstart_writes_seeds_0600_and_refuses_to_overwrite() {
+    check_setup_writer("quickstart", &[], 7);
+}
+
+#[cfg(unix)]
+#[test]
+fn signup_init_writes_seeds_0600_and_refuses_to_overwrite() {
+    check_setup_writer("signup", &["init"], 3);
+}
+
+#[test]
+fn examples_do_not_print_a_bad_seed() {
+    let account = pair(KeyKind::Account, 12);
+    let seed = account.seed();
+    let operator_seed = pair(KeyKind::Operator, 13).seed();
+    for (name, args) in [
+        (
+            "create_account",
+            vec!["--operator-seed", seed.expose(), "--name", "A"],
+        ),
+        (
+            "create_user",
+            vec!["--account-seed", operator_seed.expose(), "--name", "u"],
+        ),
+    ] {
+        let Some(binary) = example(name) else {
+            return;
+        };
+        let used = args[1];
+        let mut damaged_args = damaged(used);
+        damaged_args.push(used.to_owned());
+        for bad in damaged_args {
+            let mut argv = args.clone();
+            argv[1] = &bad;
+            let out = std::process::Command::new(&binary)
+                .args(&argv)
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{name} accepted {argv:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.is_empty(), "{name} explained nothing");
+            assert_not_leaked(used, &stderr, name);
+            assert_not_leaked(used, &String::from_utf8_lossy(&out.stdout), name);
+        }
+    }
+}
