@@ -6,7 +6,12 @@
 //! - `account/validate` < 5% of `account/encode`
 //!
 //! Run with `cargo bench --bench jwt` (add `-- user/` etc. to filter).
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 

@@ -6,7 +6,8 @@
     dead_code,
     clippy::expect_used,
     clippy::unwrap_used,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::string_slice
 )]
 
 use natsjwt::types::{Export, GoDuration, Import, ResponsePermission};
