@@ -20,6 +20,89 @@ fn remove_normalised(list: &mut Vec<String>, value: &str) {
     }
 }
 
+/// The methods `TagList` and `CidrList` share: both are a `Vec<String>` whose entries are
+/// lower-cased, trimmed and de-duplicated when added (Go's `TagList` and `CIDRList`).
+macro_rules! normalised_list {
+    ($list:ident, $what:literal) => {
+        impl $list {
+            #[doc = concat!("An empty list of ", $what, ".")]
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            #[doc = concat!("Adds each of the ", $what, " lower-cased and trimmed, skipping empty and present ones.")]
+            pub fn add<I, S>(&mut self, values: I)
+            where
+                I: IntoIterator<Item = S>,
+                S: AsRef<str>,
+            {
+                for value in values {
+                    add_normalised(&mut self.0, value.as_ref());
+                }
+            }
+
+            #[doc = concat!("Removes each of the ", $what, " (compared lower-cased and trimmed).")]
+            pub fn remove<I, S>(&mut self, values: I)
+            where
+                I: IntoIterator<Item = S>,
+                S: AsRef<str>,
+            {
+                for value in values {
+                    remove_normalised(&mut self.0, value.as_ref());
+                }
+            }
+
+            /// True when `value`, lower-cased and trimmed, is in the list.
+            pub fn contains(&self, value: &str) -> bool {
+                let value = value.trim().to_lowercase();
+                self.0.contains(&value)
+            }
+
+            #[doc = concat!("The ", $what, " in order.")]
+            pub fn as_slice(&self) -> &[String] {
+                &self.0
+            }
+
+            #[doc = concat!("Iterates over the ", $what, ".")]
+            pub fn iter(&self) -> std::slice::Iter<'_, String> {
+                self.0.iter()
+            }
+
+            #[doc = concat!("Number of ", $what, ".")]
+            pub fn len(&self) -> usize {
+                self.0.len()
+            }
+
+            #[doc = concat!("True when there are no ", $what, ".")]
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+
+        impl<S: AsRef<str>> FromIterator<S> for $list {
+            fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+                let mut list = $list::new();
+                list.add(iter);
+                list
+            }
+        }
+
+        impl<'a> IntoIterator for &'a $list {
+            type Item = &'a String;
+            type IntoIter = std::slice::Iter<'a, String>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.0.iter()
+            }
+        }
+
+        impl IsEmpty for $list {
+            fn is_empty_value(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+    };
+}
+
 /// Tags: lower-cased, trimmed and de-duplicated when added (Go's `TagList`).
 ///
 /// Tags read from a token are kept exactly as written, so that re-encoding a decoded
@@ -28,84 +111,9 @@ fn remove_normalised(list: &mut Vec<String>, value: &str) {
 #[serde(transparent)]
 pub struct TagList(Vec<String>);
 
-impl TagList {
-    /// An empty list.
-    pub fn new() -> Self {
-        Self::default()
-    }
+normalised_list!(TagList, "tags");
 
-    /// Adds each tag lower-cased and trimmed, skipping empty and present ones.
-    pub fn add<I, S>(&mut self, tags: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        for tag in tags {
-            add_normalised(&mut self.0, tag.as_ref());
-        }
-    }
-
-    /// Removes each tag (compared lower-cased and trimmed).
-    pub fn remove<I, S>(&mut self, tags: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        for tag in tags {
-            remove_normalised(&mut self.0, tag.as_ref());
-        }
-    }
-
-    /// True when `tag`, lower-cased and trimmed, is in the list.
-    pub fn contains(&self, tag: &str) -> bool {
-        let tag = tag.trim().to_lowercase();
-        self.0.contains(&tag)
-    }
-
-    /// The tags in order.
-    pub fn as_slice(&self) -> &[String] {
-        &self.0
-    }
-
-    /// Iterates over the tags.
-    pub fn iter(&self) -> std::slice::Iter<'_, String> {
-        self.0.iter()
-    }
-
-    /// Number of tags.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when there are no tags.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<S: AsRef<str>> FromIterator<S> for TagList {
-    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        let mut list = TagList::new();
-        list.add(iter);
-        list
-    }
-}
-
-impl<'a> IntoIterator for &'a TagList {
-    type Item = &'a String;
-    type IntoIter = std::slice::Iter<'a, String>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-impl IsEmpty for TagList {
-    fn is_empty_value(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// Source networks a user may connect from (`src`), in CIDR notation.
+/// Source networks a user may connect from (`src`), in CIDR notation; empty allows every source.
 ///
 /// Written as a JSON array; read from an array or, as Go accepts, from one
 /// comma-separated string (lower-cased and trimmed).
@@ -113,86 +121,13 @@ impl IsEmpty for TagList {
 #[serde(transparent)]
 pub struct CidrList(Vec<String>);
 
+normalised_list!(CidrList, "networks");
+
 impl CidrList {
-    /// An empty list (every source allowed).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds each network lower-cased and trimmed, skipping empty and present ones.
-    pub fn add<I, S>(&mut self, cidrs: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        for cidr in cidrs {
-            add_normalised(&mut self.0, cidr.as_ref());
-        }
-    }
-
-    /// Removes each network.
-    pub fn remove<I, S>(&mut self, cidrs: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        for cidr in cidrs {
-            remove_normalised(&mut self.0, cidr.as_ref());
-        }
-    }
-
     /// Replaces the list with the networks in a comma-separated string (Go's `CIDRList.Set`).
     pub fn set(&mut self, comma_separated: &str) {
         self.0.clear();
         self.add(comma_separated.split(','));
-    }
-
-    /// True when `cidr`, lower-cased and trimmed, is in the list.
-    pub fn contains(&self, cidr: &str) -> bool {
-        let cidr = cidr.trim().to_lowercase();
-        self.0.contains(&cidr)
-    }
-
-    /// The networks in order.
-    pub fn as_slice(&self) -> &[String] {
-        &self.0
-    }
-
-    /// Iterates over the networks.
-    pub fn iter(&self) -> std::slice::Iter<'_, String> {
-        self.0.iter()
-    }
-
-    /// Number of networks.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<S: AsRef<str>> FromIterator<S> for CidrList {
-    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        let mut list = CidrList::new();
-        list.add(iter);
-        list
-    }
-}
-
-impl<'a> IntoIterator for &'a CidrList {
-    type Item = &'a String;
-    type IntoIter = std::slice::Iter<'a, String>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-impl IsEmpty for CidrList {
-    fn is_empty_value(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
