@@ -213,15 +213,15 @@ pub fn compute_jti<T>(claims: &Claims<T>) -> Result<String, EncodeError> {
     Ok(StandardMembers::new(claims)?.jti())
 }
 
-/// The standard members of a payload as Go writes them, each followed by a comma, split
-/// where `jti` goes (after `aud` and `exp`).
+/// The opening `{` and the standard members of a payload as Go writes them, each
+/// followed by a comma, with where `jti` goes (after `aud` and `exp`).
 ///
 /// Encoding writes these once and uses them twice: hashed (without `jti`) for the `jti`,
-/// and copied around the `jti` into the payload. The members are those of
+/// then grown in place into the payload. The members are those of
 /// `claims::write_standard` (which `Claims`' `Serialize` uses); a test checks the two agree.
 struct StandardMembers {
     members: Vec<u8>,
-    /// Length of the members before `jti`.
+    /// Length of `{` and the members before `jti`.
     before_jti: usize,
 }
 
@@ -239,7 +239,9 @@ impl StandardMembers {
             out.push(b',');
             Ok(())
         }
-        let mut members = Vec::with_capacity(256);
+        // Room for the whole payload of a typical user, which grows from this buffer.
+        let mut members = Vec::with_capacity(1024);
+        members.push(b'{');
         if !claims.audience.is_empty() {
             member(&mut members, "aud", &claims.audience)?;
         }
@@ -271,26 +273,25 @@ impl StandardMembers {
     /// Base32 of SHA-512/256 over `{members}` (the last comma dropped).
     fn jti(&self) -> String {
         let mut hash = Sha512_256::new();
-        hash.update(b"{");
-        hash.update(self.members.strip_suffix(b",").unwrap_or_default());
+        hash.update(self.members.strip_suffix(b",").unwrap_or(&self.members));
         hash.update(b"}");
         data_encoding::BASE32_NOPAD.encode(&hash.finalize())
     }
 
     /// Go's JSON of the whole claims: the members with `jti`, then `nats`.
-    fn payload<T: serde::Serialize>(&self, id: &str, nats: &T) -> Result<Vec<u8>, EncodeError> {
-        let (before, after) = self
-            .members
-            .split_at(self.before_jti.min(self.members.len()));
-        let mut payload = Vec::with_capacity(self.members.len() + 512);
-        payload.push(b'{');
-        payload.extend_from_slice(before);
+    fn payload<T: serde::Serialize>(self, id: &str, nats: &T) -> Result<Vec<u8>, EncodeError> {
+        let mut payload = self.members;
         if !id.is_empty() {
+            // Appended, then rotated into its place after `aud` and `exp`.
+            let end = payload.len();
             payload.extend_from_slice(b"\"jti\":");
             write_go_json(&mut payload, id).map_err(|e| EncodeError::Json(e.to_string()))?;
             payload.push(b',');
+            let jti_len = payload.len() - end;
+            if let Some(moved) = payload.get_mut(self.before_jti..) {
+                moved.rotate_right(jti_len);
+            }
         }
-        payload.extend_from_slice(after);
         payload.extend_from_slice(b"\"nats\":");
         write_go_json(&mut payload, nats).map_err(|e| EncodeError::Json(e.to_string()))?;
         payload.push(b'}');
@@ -366,15 +367,28 @@ impl<T: ClaimBody> Claims<T> {
         // signature base64 appended in place.
         let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
         let signature_len = base64::encoded_len(SIGNATURE_LENGTH, false).unwrap_or(0);
-        let mut token = String::with_capacity(HEADER_B64.len() + payload_len + signature_len + 2);
-        token.push_str(HEADER_B64);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        let signature = signer.sign(token.as_bytes())?;
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        Ok(token)
+        let mut token = Vec::with_capacity(HEADER_B64.len() + payload_len + signature_len + 2);
+        token.extend_from_slice(HEADER_B64.as_bytes());
+        token.push(b'.');
+        append_base64(&mut token, &payload);
+        let signature = signer.sign(&token)?;
+        token.push(b'.');
+        append_base64(&mut token, &signature);
+        // Only the header and base64 were written: this cannot fail.
+        String::from_utf8(token).map_err(|e| EncodeError::Json(e.to_string()))
     }
+}
+
+/// Appends unpadded base64url of `bytes` to `out`, encoding in place (`encode_string`
+/// goes through chunks and a UTF-8 check per chunk; this runs over every payload signed).
+fn append_base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    let start = out.len();
+    let len = base64::encoded_len(bytes.len(), false).unwrap_or(0);
+    out.resize(start + len, 0);
+    let written = out.get_mut(start..).map_or(0, |tail| {
+        URL_SAFE_NO_PAD.encode_slice(bytes, tail).unwrap_or(0)
+    });
+    out.truncate(start + written);
 }
 
 /// The claim type and version, read before the typed parse (Go's `identifier`).
