@@ -189,21 +189,21 @@ fn encode_with_prefix(prefix: &[u8], key: &[u8; 32]) -> Zeroizing<String> {
     Zeroizing::new(BASE32.encode(&raw))
 }
 
-/// Base32-decodes `text` into a buffer of exactly `N` bytes and checks the CRC.
-fn decode_checked<const N: usize>(text: &str) -> Result<Zeroizing<[u8; N]>, KeyError> {
+/// Base32-decodes `text` into `out`, which it must fill exactly, and checks the CRC.
+///
+/// The caller owns the buffer: a seed's is wiped on drop, a public key's need not be.
+fn decode_checked<const N: usize>(text: &str, out: &mut [u8; N]) -> Result<(), KeyError> {
     let input = text.as_bytes();
     let len = BASE32
         .decode_len(input.len())
         .map_err(|_| KeyError::InvalidEncoding)?;
-    let mut out = Zeroizing::new([0u8; N]);
     if len == N {
         // The usual case: decode straight into the result, no heap buffer.
         let written = BASE32
             .decode_mut(input, out.as_mut_slice())
             .map_err(|_| KeyError::InvalidEncoding)?;
         if written == N {
-            check_crc(out.as_slice())?;
-            return Ok(out);
+            return check_crc(out.as_slice());
         }
         // Fewer bytes than the text's length promises cannot happen without padding, but
         // if it did the length error below is the right answer.
@@ -223,7 +223,7 @@ fn decode_checked<const N: usize>(text: &str) -> Result<Zeroizing<[u8; N]>, KeyE
     }
     check_crc(raw)?;
     out.copy_from_slice(raw);
-    Ok(out)
+    Ok(())
 }
 
 /// Checks the little-endian CRC-16 in the last two bytes of `raw`.
@@ -258,7 +258,8 @@ pub struct PublicKey {
 /// The kind and key bytes of a public key, checked as [`PublicKey::parse`] does but
 /// without keeping the text: for checks that only need to know the key is valid.
 fn parse_public(text: &str) -> Result<(KeyKind, [u8; 32]), KeyError> {
-    let raw = decode_checked::<PUBLIC_KEY_BYTES>(text)?;
+    let mut raw = [0u8; PUBLIC_KEY_BYTES];
+    decode_checked(text, &mut raw)?;
     let prefix = raw.first().copied().unwrap_or(0xff);
     let kind = KeyKind::from_prefix_byte(prefix).ok_or(KeyError::InvalidPrefix)?;
     Ok((kind, key_bytes(raw.as_slice(), 1)))
@@ -492,7 +493,8 @@ pub fn decode_seed(seed: &str) -> Result<(KeyKind, Zeroizing<[u8; 32]>), KeyErro
     if !seed.starts_with('S') {
         return Err(KeyError::NotASeed);
     }
-    let raw = decode_checked::<SEED_BYTES>(seed)?;
+    let mut raw = Zeroizing::new([0u8; SEED_BYTES]);
+    decode_checked(seed, &mut raw)?;
     let b0 = raw.first().copied().unwrap_or(0);
     let b1 = raw.get(1).copied().unwrap_or(0);
     if b0 & 0xf8 != SEED_PREFIX {

@@ -335,8 +335,8 @@ impl Export {
 
 /// Go's `Exports.Validate`: each export, then overlapping subjects within services and within streams.
 pub fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
-    let mut services = Vec::new();
-    let mut streams = Vec::new();
+    let mut services = Vec::with_capacity(exports.len());
+    let mut streams = Vec::with_capacity(exports.len());
     for export in exports {
         if export.is_service() {
             services.push(export.subject.as_str());
@@ -352,38 +352,45 @@ pub fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
 /// One error per exported subject that contains another export of the same kind.
 fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResults) {
     // Go tests every pair and keys a map by the containing subject, keeping the first
-    // contained one found (the lowest index). Testing every pair made validating 100
-    // exports cost more than signing them; instead each subject is tested only against
-    // the subjects that start with its literal prefix (all a contained subject can be),
-    // found by binary search in a sorted list. The result is the same.
-    let mut sorted: Vec<usize> = (0..subjects.len()).collect();
-    sorted.sort_by_key(|&i| subjects.get(i).copied().unwrap_or_default());
-    let mut found: std::collections::BTreeMap<&str, (usize, &str)> =
-        std::collections::BTreeMap::new();
-    for (j, outer) in subjects.iter().enumerate() {
+    // contained one found (the lowest index, over every copy of the containing subject).
+    // Testing every pair made validating 100 exports cost more than signing them; instead
+    // the subjects are sorted once: a literal subject contains only its own copies (a run
+    // of equal entries), and a wildcard subject only subjects that start with its literal
+    // prefix, found by binary search. The result is the same.
+    let mut sorted: Vec<(&str, usize)> = subjects.iter().copied().zip(0..).collect();
+    sorted.sort_unstable();
+    let mut found: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for run in sorted.chunk_by(|a, b| a.0 == b.0) {
+        if let [(subject, lowest), _, ..] = run {
+            if literal_prefix(subject).len() == subject.len() {
+                found.insert(subject, *lowest);
+            }
+        }
+    }
+    for (j, &outer) in subjects.iter().enumerate() {
         let prefix = literal_prefix(outer);
-        let subject_at = |i: usize| subjects.get(i).copied().unwrap_or_default();
-        let first = sorted.partition_point(|&i| subject_at(i) < prefix);
+        if prefix.len() == outer.len() {
+            continue;
+        }
+        let first = sorted.partition_point(|&(subject, _)| subject < prefix);
         let contained = sorted
             .get(first..)
             .unwrap_or_default()
             .iter()
-            .copied()
-            .take_while(|&i| subject_at(i).starts_with(prefix))
-            .filter(|&i| i != j && is_contained_in(subject_at(i), outer))
+            .take_while(|(subject, _)| subject.starts_with(prefix))
+            .filter(|&&(subject, i)| i != j && is_contained_in(subject, outer))
+            .map(|&(_, i)| i)
             .min();
         if let Some(i) = contained {
-            let entry = found.entry(outer).or_insert((i, subject_at(i)));
-            if i < entry.0 {
-                *entry = (i, subject_at(i));
-            }
+            let lowest = found.entry(outer).or_insert(i);
+            *lowest = (*lowest).min(i);
         }
     }
-    for (outer, (_, inner)) in found {
+    for (outer, i) in found {
         vr.add_error(format!(
             "{kind} export subject {} already exports {}",
             go_quote(outer),
-            go_quote(inner)
+            go_quote(subjects.get(i).copied().unwrap_or_default())
         ));
     }
 }
@@ -446,6 +453,57 @@ mod tests {
             descriptions(&[Export::service("x"), Export::service("x")]).len(),
             1
         );
+    }
+
+    /// Go's `Exports.Validate` overlap check as written there: every ordered pair.
+    fn go_pairwise_overlaps(kind: ExportType, subjects: &[&str]) -> Vec<String> {
+        let mut first: std::collections::BTreeMap<&str, &str> = Default::default();
+        for (i, inner) in subjects.iter().enumerate() {
+            for (j, outer) in subjects.iter().enumerate() {
+                if i != j && is_contained_in(inner, outer) {
+                    first.entry(outer).or_insert(inner);
+                }
+            }
+        }
+        first
+            .into_iter()
+            .map(|(outer, inner)| {
+                format!(
+                    "{kind} export subject {} already exports {}",
+                    go_quote(outer),
+                    go_quote(inner)
+                )
+            })
+            .collect()
+    }
+
+    /// Every list of up to four subjects over a small alphabet (duplicates, wildcards,
+    /// literal and wildcard copies) reports what Go's pairwise loop reports.
+    #[test]
+    fn overlaps_match_gos_pairwise_check() {
+        let alphabet = [
+            "a", "a.b", "a.*", "a.>", ">", "*", "a.b.c", "b", "*.b", "a.>.b",
+        ];
+        let mut cases = 0;
+        for n in 1..=4u32 {
+            for mut code in 0..alphabet.len().pow(n) {
+                let mut subjects = Vec::new();
+                for _ in 0..n {
+                    subjects.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                let mut vr = ValidationResults::new();
+                report_overlaps(ExportType::Stream, &subjects, &mut vr);
+                let ours: Vec<String> = vr.issues.into_iter().map(|i| i.description).collect();
+                assert_eq!(
+                    ours,
+                    go_pairwise_overlaps(ExportType::Stream, &subjects),
+                    "{subjects:?}"
+                );
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 10 + 100 + 1000 + 10000);
     }
 
     #[test]

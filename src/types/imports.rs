@@ -1,13 +1,14 @@
 //! Imports: streams and services an account takes from other accounts.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::claims::ActivationClaims;
 use crate::json::{go_fields, go_object};
 use crate::types::exports::ExportType;
 use crate::types::subjects::{
-    is_contained_in, renaming_to_subject, validate_renaming_subject, validate_subject,
+    is_contained_in, literal_prefix, renaming_to_subject, validate_renaming_subject,
+    validate_subject,
 };
 use crate::validation::go_quote;
 use crate::validation::ValidationResults;
@@ -175,29 +176,51 @@ impl Import {
 
 /// Go's `Imports.Validate`: service imports from one account may not overlap, then each import.
 pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut ValidationResults) {
-    let mut by_account: BTreeMap<&str, BTreeSet<Cow<'_, str>>> = BTreeMap::new();
+    /// A distinct service namespace already imported from an account.
+    struct Seen<'a> {
+        subject: Cow<'a, str>,
+        /// No wildcard token: it overlaps another literal subject only when equal.
+        literal: bool,
+    }
+    let mut by_account: BTreeMap<&str, Vec<Seen<'_>>> = BTreeMap::new();
     for import in imports {
         if import.import_type == ExportType::Service {
             let subject = import.local_namespace();
-            let seen = by_account.entry(import.account.as_str()).or_default();
-            for other in seen.iter() {
-                if is_contained_in(&subject, other) || is_contained_in(other, &subject) {
-                    vr.add_error(format!(
-                        "overlapping subject namespace for {} and {} in same account {}",
-                        go_quote(&subject),
-                        go_quote(other),
-                        go_quote(&import.account)
-                    ));
-                }
+            let literal = literal_prefix(&subject).len() == subject.len();
+            let seen = by_account
+                .entry(import.account.as_str())
+                .or_insert_with(|| Vec::with_capacity(8));
+            // Reported in subject order, whatever the order of import.
+            let mut overlapping: Vec<&str> = seen
+                .iter()
+                .filter(|other| {
+                    if literal && other.literal {
+                        other.subject == subject
+                    } else {
+                        is_contained_in(&subject, &other.subject)
+                            || is_contained_in(&other.subject, &subject)
+                    }
+                })
+                .map(|other| other.subject.as_ref())
+                .collect();
+            overlapping.sort_unstable();
+            for other in overlapping {
+                vr.add_error(format!(
+                    "overlapping subject namespace for {} and {} in same account {}",
+                    go_quote(&subject),
+                    go_quote(other),
+                    go_quote(&import.account)
+                ));
             }
-            if seen.contains(&subject) {
+            if seen.iter().any(|other| other.subject == subject) {
                 vr.add_error(format!(
                     "overlapping subject namespace for {} in account {}",
                     go_quote(&subject),
                     go_quote(&import.account)
                 ));
+            } else {
+                seen.push(Seen { subject, literal });
             }
-            seen.insert(subject);
         }
         import.validate(account_public_key, vr);
     }
@@ -222,6 +245,68 @@ mod tests {
             serde_json::to_string(&i).unwrap(),
             r#"{"name":"prices","subject":"prices.>","account":"AX","local_subject":"ext.prices.>","type":"stream"}"#
         );
+    }
+
+    /// Go's `Imports.Validate` overlap check with the seen set iterated in order: every
+    /// earlier distinct namespace from the same account is compared both ways.
+    fn reference_overlaps(imports: &[Import]) -> Vec<String> {
+        let mut by_account: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
+        let mut out = Vec::new();
+        for import in imports {
+            let subject = import.local_namespace().into_owned();
+            let seen = by_account.entry(import.account.as_str()).or_default();
+            for other in seen.iter() {
+                if is_contained_in(&subject, other) || is_contained_in(other, &subject) {
+                    out.push(format!(
+                        "overlapping subject namespace for {} and {} in same account {}",
+                        go_quote(&subject),
+                        go_quote(other),
+                        go_quote(&import.account)
+                    ));
+                }
+            }
+            if !seen.insert(subject.clone()) {
+                out.push(format!(
+                    "overlapping subject namespace for {} in account {}",
+                    go_quote(&subject),
+                    go_quote(&import.account)
+                ));
+            }
+        }
+        out
+    }
+
+    /// Every list of up to four service imports over a small alphabet of accounts and
+    /// subjects reports what the set-based check reports, in the same order.
+    #[test]
+    fn service_overlaps_match_the_set_based_check() {
+        let alphabet = [
+            ("A1", "q"),
+            ("A1", "q.x"),
+            ("A1", "q.>"),
+            ("A1", "*.x"),
+            ("A2", "q.x"),
+            ("A1", "r"),
+            ("A2", "q.*"),
+        ];
+        let mut cases = 0;
+        for n in 1..=4u32 {
+            for mut code in 0..alphabet.len().pow(n) {
+                let mut imports = Vec::new();
+                for _ in 0..n {
+                    let (account, subject) = alphabet[code % alphabet.len()];
+                    imports.push(Import::service(account, subject));
+                    code /= alphabet.len();
+                }
+                let ours: Vec<String> = descriptions(&imports)
+                    .into_iter()
+                    .filter(|d| d.starts_with("overlapping"))
+                    .collect();
+                assert_eq!(ours, reference_overlaps(&imports), "{imports:?}");
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 7 + 49 + 343 + 2401);
     }
 
     #[test]
