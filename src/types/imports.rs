@@ -204,6 +204,8 @@ pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut V
                 .map(|other| other.subject.as_ref())
                 .collect();
             overlapping.sort_unstable();
+            // A subject overlaps itself: a copy is among the overlapping ones.
+            let duplicate = overlapping.contains(&subject.as_ref());
             for other in overlapping {
                 vr.add_error(format!(
                     "overlapping subject namespace for {} and {} in same account {}",
@@ -212,7 +214,7 @@ pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut V
                     go_quote(&import.account)
                 ));
             }
-            if seen.iter().any(|other| other.subject == subject) {
+            if duplicate {
                 vr.add_error(format!(
                     "overlapping subject namespace for {} in account {}",
                     go_quote(&subject),
