@@ -15,6 +15,14 @@ use natsjwt::{ClaimType, FixedClock, GenericClaims, KeyPair, TrustError, UserCla
 
 const NOW: i64 = 1_800_000_000;
 
+/// A provisioner for a fresh operator that does not enforce signing-key use.
+fn lax_provisioner() -> Provisioner {
+    Provisioner::bootstrap("o", false)
+        .unwrap()
+        .provisioner()
+        .unwrap()
+}
+
 #[test]
 fn bootstrap_creates_a_consistent_operator() {
     let setup = Provisioner::bootstrap("acme-operator", true).unwrap();
@@ -152,10 +160,7 @@ fn users_by_each_signer() {
 
 #[test]
 fn scoped_signing_keys() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
+    let provisioner = lax_provisioner();
     let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
     let scoped = tenant
         .add_scoped_signing_key("reader", |t| {
@@ -198,10 +203,7 @@ fn scoped_signing_keys() {
 
 #[test]
 fn invalid_claims_are_refused_before_signing() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
+    let provisioner = lax_provisioner();
     let err = provisioner
         .create_account("bad", |a| a.nats.exports.push(Export::stream("a b")))
         .unwrap_err();
@@ -231,54 +233,41 @@ fn invalid_claims_are_refused_before_signing() {
     assert!(matches!(err, ProvisionError::Invalid { issues, .. } if issues[0].is_time_check()));
 }
 
-#[test]
-fn scope_limits_go_cannot_read_are_refused() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
+/// Signing the account of a scoped key whose template `edit` sets fails with `expected`.
+fn assert_scope_refused(
+    edit: impl FnOnce(&mut natsjwt::types::UserPermissionLimits),
+    expected: &str,
+) {
+    let provisioner = lax_provisioner();
     let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
-    tenant
-        .add_scoped_signing_key("huge", |t| t.limits.subs = i64::MAX)
-        .unwrap();
+    tenant.add_scoped_signing_key("scope", edit).unwrap();
     match provisioner.sign_account(&mut tenant).unwrap_err() {
         ProvisionError::Encode(natsjwt::EncodeError::InvalidClaims(message)) => {
-            assert!(
-                message.contains("template subs 9223372036854775807 is beyond 2^53"),
-                "{message}"
-            )
+            assert!(message.contains(expected), "{message}")
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn scope_limits_go_cannot_read_are_refused() {
+    assert_scope_refused(
+        |t| t.limits.subs = i64::MAX,
+        "template subs 9223372036854775807 is beyond 2^53",
+    );
 }
 
 #[test]
 fn scope_limits_of_zero_are_refused() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
-    let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
-    tenant
-        .add_scoped_signing_key("none", |t| t.limits.payload = 0)
-        .unwrap();
-    match provisioner.sign_account(&mut tenant).unwrap_err() {
-        ProvisionError::Encode(natsjwt::EncodeError::InvalidClaims(message)) => {
-            assert!(
-                message.contains("template payload 0 is written as absent"),
-                "{message}"
-            )
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_scope_refused(
+        |t| t.limits.payload = 0,
+        "template payload 0 is written as absent",
+    );
 }
 
 #[test]
 fn bearer_users_of_accounts_that_refuse_them() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
+    let provisioner = lax_provisioner();
     let tenant = provisioner
         .create_account("t", |a| a.nats.limits.disallow_bearer = true)
         .unwrap();
@@ -295,11 +284,7 @@ fn bearer_users_of_accounts_that_refuse_them() {
 
 #[test]
 fn revoking_a_user_takes_effect_in_the_resigned_account() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap()
-        .with_clock(FixedClock(NOW));
+    let provisioner = lax_provisioner().with_clock(FixedClock(NOW));
     let mut tenant = provisioner.create_account("t", |_| {}).unwrap();
     let user = provisioner
         .create_user(&tenant, "u", UserSigner::AccountKey, |_| {})
@@ -337,10 +322,7 @@ fn revoking_a_user_takes_effect_in_the_resigned_account() {
 
 #[test]
 fn private_exports_and_activations() {
-    let provisioner = Provisioner::bootstrap("o", false)
-        .unwrap()
-        .provisioner()
-        .unwrap();
+    let provisioner = lax_provisioner();
     let mut exporter = provisioner.create_account("exporter", |_| {}).unwrap();
     let importer = provisioner.create_account("importer", |_| {}).unwrap();
     let mut private = Export::service("help.>");
