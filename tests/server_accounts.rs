@@ -81,9 +81,9 @@ async fn stream_export_reaches_importing_account() {
                 .push(Import::stream(exporter.public_key(), "events.>"));
             let producer = exporter.user("producer", |_| {});
             let consumer = importer.user("consumer", |_| {});
-            let config =
-                operator.memory_config(&[operator.sign(&exporter), operator.sign(&importer)]);
-            let server = RunningServer::start(&binary, &config).await;
+            let server = operator
+                .start_server(&binary, &[&exporter, &importer])
+                .await;
 
             let producer = connected(&server, &producer.creds, "the exporting user").await;
             let consumer = connected(&server, &consumer.creds, "the importing user").await;
@@ -120,9 +120,9 @@ async fn service_export_answers_importing_account() {
                 .push(Import::service(exporter.public_key(), "svc.echo"));
             let service = exporter.user("service", |_| {});
             let client = importer.user("client", |_| {});
-            let config =
-                operator.memory_config(&[operator.sign(&exporter), operator.sign(&importer)]);
-            let server = RunningServer::start(&binary, &config).await;
+            let server = operator
+                .start_server(&binary, &[&exporter, &importer])
+                .await;
 
             let service = connected(&server, &service.creds, "the exporting service").await;
             serve(&service, "svc.echo", "echo").await;

@@ -79,9 +79,7 @@ async fn bearer_user_connects_without_signing_the_nonce() {
             let account = Account::new("APP");
             let bearer = account.user("bearer", |u| u.nats.bearer_token = true);
             let plain = account.user("plain", |_| {});
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             assert_eq!(
                 raw_connect(&server, &unsigned_connect(&bearer.jwt)).await,
@@ -107,9 +105,7 @@ async fn disallow_bearer_account_refuses_bearer_user() {
             account.claims.nats.limits.disallow_bearer = true;
             let bearer = account.user("bearer", |u| u.nats.bearer_token = true);
             let plain = account.user("plain", |_| {});
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             assert_eq!(
                 raw_connect(&server, &unsigned_connect(&bearer.jwt)).await,
@@ -147,9 +143,7 @@ async fn expired_and_not_yet_valid_users_are_refused() {
                 u.not_before = now - 60;
                 u.expires = now + 3600;
             });
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             refused(&server, &expired.creds, "a user whose exp has passed").await;
             refused(&server, &not_yet.creds, "a user whose nbf is in the future").await;
@@ -182,8 +176,7 @@ async fn revoked_users_are_refused() {
         let after = all.user_issued_at("after", now - 29, |_| {});
         all.claims.nats.revocations.revoke("*", now - 30);
 
-        let config = operator.memory_config(&[operator.sign(&by_key), operator.sign(&all)]);
-        let server = RunningServer::start(&binary, &config).await;
+        let server = operator.start_server(&binary, &[&by_key, &all]).await;
 
         refused(&server, &revoked.creds, "a user revoked by key").await;
         connected(
@@ -216,9 +209,7 @@ async fn user_signed_by_unknown_key_is_refused() {
             let forged = User::new("forged", &stranger, Some(account.public_key()), |_| {});
             // Signed by an account the server does not know.
             let orphan = User::new("orphan", &stranger, None, |_| {});
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             refused(
                 &server,
@@ -241,9 +232,7 @@ async fn user_signed_by_account_signing_key_is_accepted() {
             let account = Account::new("APP");
             let user = account.user_by_signing_key("signed", |_| {});
             assert_eq!(user.claims.issuer, account.signing.public_key().as_str());
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             let connection =
                 connected(&server, &user.creds, "a user signed by a signing key").await;
@@ -266,9 +255,7 @@ async fn source_network_limits_are_enforced() {
         let loopback = account.user("loopback", |u| {
             u.nats.limits.src.add(["10.0.0.0/8", "127.0.0.0/8"])
         });
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         refused(
             &server,
@@ -327,9 +314,7 @@ async fn time_windows_are_enforced() {
             u.nats.limits.times = vec![away.clone(), around_now.clone()];
             u.nats.limits.times_location = "UTC".into();
         });
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         refused(&server, &outside.creds, "a user outside its time window").await;
         connected(
@@ -362,9 +347,7 @@ async fn allowed_connection_types_are_enforced() {
             let standard = account.user("std", |u| {
                 u.nats.allowed_connection_types = vec!["websocket".into(), "standard".into()]
             });
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             refused(
                 &server,
@@ -423,9 +406,7 @@ async fn scoped_signing_key_applies_its_template() {
             let rogue = User::new("rogue", &scoped_key, Some(account.public_key()), |u| {
                 u.nats.permissions.publish.allow.push(">".into());
             });
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             let mut alice = connected(&server, &alice.creds, "a scoped user").await;
             let mut feed = alice.subscribe("scoped.>").await;

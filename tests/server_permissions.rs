@@ -11,7 +11,7 @@
 mod common;
 
 use common::client::{connected, expect_message};
-use common::nats_server::{on_each_server, RunningServer};
+use common::nats_server::on_each_server;
 use common::world::{Account, Operator};
 use futures_util::StreamExt as _;
 use natsjwt::types::{GoDuration, ResponsePermission};
@@ -26,9 +26,7 @@ async fn publish_permissions_allow_and_deny() {
             u.nats.permissions.publish.deny.push("orders.secret".into());
         });
         let observer = account.user("observer", |_| {});
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         let observer = connected(&server, &observer.creds, "the observer").await;
         let mut seen = observer.subscribe_synced(">").await;
@@ -70,9 +68,7 @@ async fn subscribe_permissions_allow_and_deny() {
                     .push("feed.private".into());
             });
             let publisher = account.user("publisher", |_| {});
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             let mut subscriber = connected(&server, &subscriber.creds, "the subscriber").await;
             let publisher = connected(&server, &publisher.creds, "the publisher").await;
@@ -115,9 +111,7 @@ async fn queue_group_permissions() {
                 .push("jobs.> workers".into());
         });
         let publisher = account.user("publisher", |_| {});
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         let mut worker = connected(&server, &worker.creds, "the worker").await;
         let publisher = connected(&server, &publisher.creds, "the publisher").await;
@@ -159,9 +153,7 @@ async fn response_permission_allows_one_reply() {
                 });
             });
             let requester = account.user("requester", |_| {});
-            let server =
-                RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                    .await;
+            let server = operator.start_server(&binary, &[&account]).await;
 
             let mut responder = connected(&server, &responder.creds, "the responder").await;
             let requester = connected(&server, &requester.creds, "the requester").await;
@@ -214,9 +206,7 @@ async fn subscription_limit_is_enforced() {
         let operator = Operator::new();
         let account = Account::new("APP");
         let user = account.user("limited", |u| u.nats.limits.subs = 2);
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         let mut connection = connected(&server, &user.creds, "a user with subs = 2").await;
         let mut first = connection.subscribe("one").await;
@@ -241,9 +231,7 @@ async fn payload_limit_is_enforced() {
         let account = Account::new("APP");
         let user = account.user("limited", |u| u.nats.limits.payload = 16);
         let observer = account.user("observer", |_| {});
-        let server =
-            RunningServer::start(&binary, &operator.memory_config(&[operator.sign(&account)]))
-                .await;
+        let server = operator.start_server(&binary, &[&account]).await;
 
         let observer = connected(&server, &observer.creds, "the observer").await;
         let mut seen = observer.subscribe_synced("data").await;

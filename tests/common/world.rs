@@ -3,6 +3,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use natsjwt::creds::format_user_creds;
+
+use super::nats_server::{RunningServer, ServerBinary};
 use natsjwt::{AccountClaims, KeyPair, OperatorClaims, UserClaims};
 
 /// Seconds since the Unix epoch.
@@ -81,6 +83,17 @@ impl Operator {
     /// [`Operator::config`] with the memory resolver and nothing extra.
     pub fn memory_config(&self, accounts: &[AccountJwt]) -> String {
         self.config(&Resolver::Memory, accounts, "")
+    }
+
+    /// Starts `binary` trusting this operator, with `accounts` signed by its signing key
+    /// preloaded into the memory resolver.
+    pub async fn start_server(
+        &self,
+        binary: &ServerBinary,
+        accounts: &[&Account],
+    ) -> RunningServer {
+        let signed: Vec<AccountJwt> = accounts.iter().map(|a| self.sign(a)).collect();
+        RunningServer::start(binary, &self.memory_config(&signed)).await
     }
 }
 
