@@ -2109,6 +2109,15 @@ fn exception_service_urls(o: &OperatorClaims, go: &mut Vec<Issue>, tally: &mut T
     }
 }
 
+/// Validates `claims`, counts a blocking result, and compares the issues with Go's.
+fn compare_validation(claims: &AnyClaims, go: &Value, stats: &mut Stats) -> Result<(), String> {
+    let vr = claims.validate();
+    if vr.is_blocking(true) {
+        stats.blocking += 1;
+    }
+    compare_issues(claims, rust_issues(&vr), go_issues(go), &mut stats.tally)
+}
+
 /// Compares validation issues after the named exceptions.
 fn compare_issues(
     claims: &AnyClaims,
@@ -2356,17 +2365,7 @@ fn check_our_token(
         &mut stats.tally,
         "claims Go decoded from our token",
     )?;
-    let vr = claims.validate();
-    if vr.is_blocking(true) {
-        stats.blocking += 1;
-    }
-    compare_issues(
-        &claims,
-        rust_issues(&vr),
-        go_issues(&go["issues"]),
-        &mut stats.tally,
-    )
-    .map_err(|e| format!("our token: {e}"))
+    compare_validation(&claims, &go["issues"], stats).map_err(|e| format!("our token: {e}"))
 }
 
 /// We decode Go's token: verified, the same claims, the same issues.
@@ -2954,16 +2953,7 @@ fn go_minted_v1_tokens_decode_alike() {
                 "migrated v1 claims",
             )?;
             stats.equal_after_exceptions += 1;
-            let vr = claims.validate();
-            if vr.is_blocking(true) {
-                stats.blocking += 1;
-            }
-            compare_issues(
-                &claims,
-                rust_issues(&vr),
-                go_issues(&go["issues"]),
-                &mut stats.tally,
-            )
+            compare_validation(&claims, &go["issues"], &mut stats)
         })();
         if let Err(problem) = result {
             failures.report(format!(
