@@ -1577,18 +1577,6 @@ impl Tally {
     }
 }
 
-fn type_name(claims: &AnyClaims) -> &'static str {
-    match claims.claim_type() {
-        ClaimType::Operator => "operator",
-        ClaimType::Account => "account",
-        ClaimType::User => "user",
-        ClaimType::Activation => "activation",
-        ClaimType::AuthorizationRequest => "authorization_request",
-        ClaimType::AuthorizationResponse => "authorization_response",
-        _ => "generic",
-    }
-}
-
 /// Claim types jwt 2.3.0 reads as generic only (`E_GENERIC_DECODE`).
 fn generic_in_2_3_0(claims: &AnyClaims) -> bool {
     !matches!(
@@ -2206,7 +2194,7 @@ fn go_json_for(case: &Case) -> Result<Value, String> {
 }
 
 fn check_case(peer: &mut GoPeer, case: &Case, stats: &mut Stats) -> Result<(), String> {
-    let kind = type_name(&case.claims);
+    let kind = case.claims.claim_type().as_str();
     *stats.cases.entry(kind).or_default() += 1;
     let go_input = go_json_for(case)?;
     let mut ours = case.claims.clone();
@@ -2341,7 +2329,8 @@ fn check_our_token(
     if let Some(e) = go["error"].as_str() {
         return Err(format!("Go cannot decode our token: {e}\n  token: {token}"));
     }
-    if !generic_in_2_3_0(&claims) && (go["claim_type"] != type_name(&claims) || go["version"] != 2)
+    if !generic_in_2_3_0(&claims)
+        && (go["claim_type"] != claims.claim_type().as_str() || go["version"] != 2)
     {
         return Err(format!(
             "Go reads type {} version {}",
@@ -2589,7 +2578,7 @@ impl Failures {
 fn describe_case(case: &Case) -> String {
     format!(
         "{} claims {}\n  signer {} iat {} go_patches {:?} newer_fields {}",
-        type_name(&case.claims),
+        case.claims.claim_type().as_str(),
         case.claims.to_json().unwrap_or_else(|e| format!("<{e}>")),
         public(case.signer),
         case.iat,
@@ -2937,7 +2926,7 @@ fn go_minted_v1_tokens_decode_alike() {
                 return Err(format!(
                     "version/type: ours {} {}, go {} {}",
                     decoded.version(),
-                    type_name(decoded.claims()),
+                    decoded.claims().claim_type().as_str(),
                     go["version"],
                     go["claim_type"]
                 ));
