@@ -354,31 +354,33 @@ fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResul
     // Go tests every pair and keys a map by the containing subject, keeping the first
     // contained one found (the lowest index, over every copy of the containing subject).
     // Testing every pair made validating 100 exports cost more than signing them; instead
-    // the subjects are sorted once: a literal subject contains only its own copies (a run
-    // of equal entries), and a wildcard subject only subjects that start with its literal
-    // prefix, found by binary search. The result is the same.
+    // the subjects are sorted once (by subject, then index). A literal subject contains
+    // only its own copies, which follow it; a wildcard subject contains only subjects
+    // that start with its literal prefix, which (as it starts with that prefix too) sit
+    // right before and after it. Each subject then looks at its neighbours only, and the
+    // result is the same.
     let mut sorted: Vec<(&str, usize)> = subjects.iter().copied().zip(0..).collect();
+    // Exports are usually already in order (encode sorts them): a linear pass then.
     sorted.sort_unstable();
     let mut found: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for run in sorted.chunk_by(|a, b| a.0 == b.0) {
-        if let [(subject, lowest), _, ..] = run {
-            if literal_prefix(subject).len() == subject.len() {
-                found.insert(subject, *lowest);
-            }
-        }
-    }
-    for (j, &outer) in subjects.iter().enumerate() {
+    for (k, &(outer, j)) in sorted.iter().enumerate() {
         let prefix = literal_prefix(outer);
+        let before = sorted.get(..k).unwrap_or_default();
+        let after = sorted.get(k + 1..).unwrap_or_default();
         if prefix.len() == outer.len() {
+            // The first copy visited has the lowest index; or_insert keeps it.
+            if after.first().is_some_and(|&(next, _)| next == outer) {
+                found.entry(outer).or_insert(j);
+            }
             continue;
         }
-        let first = sorted.partition_point(|&(subject, _)| subject < prefix);
-        let contained = sorted
-            .get(first..)
-            .unwrap_or_default()
+        let starts_with_prefix = |&&(subject, _): &&(&str, usize)| subject.starts_with(prefix);
+        let contained = before
             .iter()
-            .take_while(|(subject, _)| subject.starts_with(prefix))
-            .filter(|&&(subject, i)| i != j && is_contained_in(subject, outer))
+            .rev()
+            .take_while(starts_with_prefix)
+            .chain(after.iter().take_while(starts_with_prefix))
+            .filter(|&&(subject, _)| is_contained_in(subject, outer))
             .map(|&(_, i)| i)
             .min();
         if let Some(i) = contained {
