@@ -15,6 +15,10 @@ pub fn validate_subject(subject: &str, vr: &mut ValidationResults) {
 }
 
 /// Every fault of a subject [`is_well_formed`] refused, in Go's order and words.
+///
+/// Out of line, so that the check of a well-formed subject stays small.
+#[cold]
+#[inline(never)]
 fn report_subject_faults(subject: &str, vr: &mut ValidationResults) {
     if subject.is_empty() {
         vr.add_error("subject cannot be empty");
