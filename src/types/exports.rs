@@ -6,8 +6,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::json::{go_fields, go_object, IsEmpty};
 use crate::types::permissions::GoDuration;
 use crate::types::revocations::RevocationList;
-use crate::types::subjects::literal_prefix;
-use crate::types::subjects::{has_wildcards, is_contained_in, validate_subject};
+use crate::types::subjects::{
+    for_each_containment, has_wildcards, is_contained_in, validate_subject,
+};
 use crate::types::Info;
 use crate::validation::go_quote;
 use crate::validation::ValidationResults;
@@ -353,41 +354,18 @@ pub fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
 fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResults) {
     // Go tests every pair and keys a map by the containing subject, keeping the first
     // contained one found (the lowest index, over every copy of the containing subject).
-    // Testing every pair made validating 100 exports cost more than signing them; instead
-    // the subjects are sorted once (by subject, then index). A literal subject contains
-    // only its own copies, which follow it; a wildcard subject contains only subjects
-    // that start with its literal prefix, which (as it starts with that prefix too) sit
-    // right before and after it. Each subject then looks at its neighbours only, and the
-    // result is the same.
-    let mut sorted: Vec<(&str, usize)> = subjects.iter().copied().zip(0..).collect();
-    // Exports are usually already in order (encode sorts them): a linear pass then.
-    sorted.sort_unstable();
+    // Testing every pair made validating 100 exports cost more than signing them;
+    // `for_each_containment` finds the same pairs from the sorted subjects.
+    let mut entries: Vec<(&str, usize)> = subjects.iter().copied().zip(0..).collect();
     let mut found: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for (k, &(outer, j)) in sorted.iter().enumerate() {
-        let prefix = literal_prefix(outer);
-        let before = sorted.get(..k).unwrap_or_default();
-        let after = sorted.get(k + 1..).unwrap_or_default();
-        if prefix.len() == outer.len() {
-            // The first copy visited has the lowest index; or_insert keeps it.
-            if after.first().is_some_and(|&(next, _)| next == outer) {
-                found.entry(outer).or_insert(j);
-            }
-            continue;
-        }
-        let starts_with_prefix = |&&(subject, _): &&(&str, usize)| subject.starts_with(prefix);
-        let contained = before
-            .iter()
-            .rev()
-            .take_while(starts_with_prefix)
-            .chain(after.iter().take_while(starts_with_prefix))
-            .filter(|&&(subject, _)| is_contained_in(subject, outer))
-            .map(|&(_, i)| i)
-            .min();
-        if let Some(i) = contained {
+    for_each_containment(
+        &mut entries,
+        |&(subject, _)| subject,
+        |&(outer, _), &(_, i)| {
             let lowest = found.entry(outer).or_insert(i);
             *lowest = (*lowest).min(i);
-        }
-    }
+        },
+    );
     for (outer, i) in found {
         vr.add_error(format!(
             "{kind} export subject {} already exports {}",

@@ -7,8 +7,8 @@ use crate::claims::ActivationClaims;
 use crate::json::{go_fields, go_object};
 use crate::types::exports::ExportType;
 use crate::types::subjects::{
-    is_contained_in, literal_prefix, renaming_to_subject, validate_renaming_subject,
-    validate_subject,
+    for_each_containment, is_contained_in, is_literal, renaming_to_subject,
+    validate_renaming_subject, validate_subject,
 };
 use crate::validation::go_quote;
 use crate::validation::ValidationResults;
@@ -176,6 +176,40 @@ impl Import {
 
 /// Go's `Imports.Validate`: service imports from one account may not overlap, then each import.
 pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut ValidationResults) {
+    if service_namespaces_overlap(imports) {
+        validate_imports_reporting_overlaps(imports, account_public_key, vr);
+    } else {
+        for import in imports {
+            import.validate(account_public_key, vr);
+        }
+    }
+}
+
+/// True when the namespaces of two service imports from one account overlap (one
+/// contains the other), found without per-account bookkeeping, which only imports that
+/// do overlap need (to report them in Go's order).
+fn service_namespaces_overlap(imports: &[Import]) -> bool {
+    let mut services: Vec<(Cow<'_, str>, &str)> = imports
+        .iter()
+        .filter(|import| import.is_service())
+        .map(|import| (import.local_namespace(), import.account.as_str()))
+        .collect();
+    let mut overlap = false;
+    for_each_containment(
+        &mut services,
+        |(namespace, _)| namespace,
+        |(_, outer), (_, inner)| overlap |= outer == inner,
+    );
+    overlap
+}
+
+/// [`validate_imports`] for imports that have overlapping service namespaces: Go's
+/// per-account check, import by import, so that the errors come in Go's order.
+fn validate_imports_reporting_overlaps(
+    imports: &[Import],
+    account_public_key: &str,
+    vr: &mut ValidationResults,
+) {
     /// A distinct service namespace already imported from an account.
     struct Seen<'a> {
         subject: Cow<'a, str>,
@@ -186,7 +220,7 @@ pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut V
     for import in imports {
         if import.import_type == ExportType::Service {
             let subject = import.local_namespace();
-            let literal = literal_prefix(&subject).len() == subject.len();
+            let literal = is_literal(&subject);
             let seen = by_account
                 .entry(import.account.as_str())
                 .or_insert_with(|| Vec::with_capacity(8));

@@ -135,17 +135,80 @@ fn first_token(text: &[u8]) -> (&[u8], Option<&[u8]>) {
 /// The part of `subject` every subject it contains starts with: up to and including the
 /// `.` before its first wildcard token (`*` anywhere, `>` last), or all of it when it has
 /// none (then only the subject itself is contained in it).
-pub(crate) fn literal_prefix(subject: &str) -> &str {
-    let (mut rest, mut end) = (Some(subject.as_bytes()), 0);
-    while let Some(text) = rest {
-        let (token, next) = first_token(text);
-        if token == b"*" || (next.is_none() && token == b">") {
-            return subject.get(..end).unwrap_or_default();
+fn literal_prefix(subject: &str) -> &str {
+    // One scan for the wildcard bytes, then a look at their neighbours: validation asks
+    // this of every exported and imported subject.
+    let bytes = subject.as_bytes();
+    for (i, &byte) in bytes.iter().enumerate() {
+        if byte != b'*' && byte != b'>' {
+            continue;
         }
-        end += token.len() + 1;
-        rest = next;
+        let starts_token = i == 0 || bytes.get(i - 1) == Some(&b'.');
+        let next = bytes.get(i + 1);
+        let wildcard_token = match byte {
+            b'*' => next.map_or(true, |&b| b == b'.'),
+            _ => next.is_none(),
+        };
+        if starts_token && wildcard_token {
+            return subject.get(..i).unwrap_or_default();
+        }
     }
     subject
+}
+
+/// True when `subject` has no wildcard token: it contains only itself.
+pub(crate) fn is_literal(subject: &str) -> bool {
+    literal_prefix(subject).len() == subject.len()
+}
+
+/// Calls `contains(outer, inner)` for every pair of distinct entries where the subject of
+/// `outer` contains the subject of `inner`, after sorting `entries` (whose order must be
+/// by subject first).
+///
+/// Validation finds overlapping exports and imports with this, without testing every
+/// pair: a subject contains only subjects that start with its literal prefix, as it does
+/// itself, so in sorted order they sit right before and after it; a literal subject
+/// contains only its copies. Entries usually arrive sorted and distinct (encode sorts
+/// exports and imports), which one comparison per entry confirms: then nothing is sorted
+/// and literal subjects need no further look.
+pub(crate) fn for_each_containment<T: Ord>(
+    entries: &mut [T],
+    subject: fn(&T) -> &str,
+    mut contains: impl FnMut(&T, &T),
+) {
+    let increasing = entries
+        .iter()
+        .zip(entries.iter().skip(1))
+        .all(|(a, b)| subject(a) < subject(b));
+    if !increasing {
+        entries.sort_unstable();
+    }
+    let entries = &*entries;
+    for (k, outer) in entries.iter().enumerate() {
+        let outer_subject = subject(outer);
+        let prefix = literal_prefix(outer_subject);
+        let literal = prefix.len() == outer_subject.len();
+        if literal && increasing {
+            continue;
+        }
+        let near = |entry: &&T| {
+            let other = subject(entry);
+            if literal {
+                other == outer_subject
+            } else {
+                other.starts_with(prefix)
+            }
+        };
+        let before = entries.get(..k).unwrap_or_default();
+        let after = entries.get(k + 1..).unwrap_or_default();
+        before
+            .iter()
+            .rev()
+            .take_while(near)
+            .chain(after.iter().take_while(near))
+            .filter(|inner| literal || is_contained_in(subject(inner), outer_subject))
+            .for_each(|inner| contains(outer, inner));
+    }
 }
 
 /// `$n` tokens (n a decimal number) of a renaming subject, as Go's `strconv.Atoi` reads them.
@@ -232,6 +295,34 @@ pub fn renaming_to_subject(local: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The prefix found by scanning for wildcard bytes is the one found token by token:
+    /// up to the first `*` token, or a last `>` token.
+    #[test]
+    fn literal_prefix_is_the_text_before_the_first_wildcard_token() {
+        fn by_tokens(subject: &str) -> &str {
+            let mut end = 0;
+            let tokens: Vec<&str> = subject.split('.').collect();
+            for (i, token) in tokens.iter().enumerate() {
+                if *token == "*" || (*token == ">" && i + 1 == tokens.len()) {
+                    return subject.get(..end).unwrap();
+                }
+                end += token.len() + 1;
+            }
+            subject
+        }
+        let alphabet = ['a', '.', '*', '>'];
+        for len in 0..=6u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                let mut subject = String::new();
+                for _ in 0..len {
+                    subject.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                assert_eq!(literal_prefix(&subject), by_tokens(&subject), "{subject:?}");
+            }
+        }
+    }
 
     /// The one-pass check accepts exactly the subjects in which Go finds no fault: every
     /// string of up to five characters over `a . space *`.
