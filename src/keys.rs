@@ -148,13 +148,13 @@ impl fmt::Display for KeyKind {
 }
 
 /// CRC-16/XMODEM tables, computed at compile time: `CRC16_TABLES[k][x]` is the CRC of
-/// byte `x` followed by `k` zero bytes. With them four bytes take one step of four
-/// independent lookups instead of four dependent ones (validation checks every key an
+/// byte `x` followed by `k` zero bytes. With them eight bytes take one step of eight
+/// independent lookups instead of eight dependent ones (validation checks every key an
 /// account lists, and the byte-at-a-time chain was most of that).
 // Indexing in a constant is checked when compiling: it cannot panic at run time.
 #[allow(clippy::indexing_slicing)]
-const CRC16_TABLES: [[u16; 256]; 4] = {
-    let mut tables = [[0u16; 256]; 4];
+const CRC16_TABLES: [[u16; 256]; 8] = {
+    let mut tables = [[0u16; 256]; 8];
     let mut byte = 0;
     while byte < 256 {
         let mut crc = (byte as u16) << 8;
@@ -171,7 +171,7 @@ const CRC16_TABLES: [[u16; 256]; 4] = {
         byte += 1;
     }
     let mut k = 1;
-    while k < 4 {
+    while k < 8 {
         let mut byte = 0;
         while byte < 256 {
             // One more zero byte after the CRC of the shorter sequence.
@@ -195,17 +195,21 @@ fn crc16_entry<const K: usize>(index: u16) -> u16 {
 
 /// CRC-16/XMODEM (poly 0x1021, init 0), as nkeys appends to every key.
 fn crc16(data: &[u8]) -> u16 {
-    let mut chunks = data.chunks_exact(4);
+    let mut chunks = data.chunks_exact(8);
     let mut crc = 0u16;
     for chunk in &mut chunks {
-        let &[b0, b1, b2, b3] = chunk else {
+        let &[b0, b1, b2, b3, b4, b5, b6, b7] = chunk else {
             continue;
         };
         let [high, low] = crc.to_be_bytes();
-        crc = crc16_entry::<3>(u16::from(high ^ b0))
-            ^ crc16_entry::<2>(u16::from(low ^ b1))
-            ^ crc16_entry::<1>(u16::from(b2))
-            ^ crc16_entry::<0>(u16::from(b3));
+        crc = crc16_entry::<7>(u16::from(high ^ b0))
+            ^ crc16_entry::<6>(u16::from(low ^ b1))
+            ^ crc16_entry::<5>(u16::from(b2))
+            ^ crc16_entry::<4>(u16::from(b3))
+            ^ crc16_entry::<3>(u16::from(b4))
+            ^ crc16_entry::<2>(u16::from(b5))
+            ^ crc16_entry::<1>(u16::from(b6))
+            ^ crc16_entry::<0>(u16::from(b7));
     }
     chunks.remainder().iter().fold(crc, |crc, &byte| {
         (crc << 8) ^ crc16_entry::<0>(u16::from((crc >> 8) as u8 ^ byte))
