@@ -203,7 +203,12 @@ impl Header {
     }
 
     fn is_v1(&self) -> bool {
-        self.alg.to_lowercase() == ALGORITHM_V1
+        // Every decode asks: answer the usual spellings without a lower-cased copy.
+        match self.alg.as_str() {
+            ALGORITHM_V2 => false,
+            ALGORITHM_V1 => true,
+            other => other.to_lowercase() == ALGORITHM_V1,
+        }
     }
 }
 
