@@ -172,13 +172,12 @@ async fn private_export_needs_activation_token() {
             let allowed = with_token.user("allowed", |_| {});
             let tokenless = without_token.user("tokenless", |_| {});
             let borrower = wrong_token.user("borrower", |_| {});
-            let config = operator.memory_config(&[
-                operator.sign(&exporter),
-                operator.sign(&with_token),
-                operator.sign(&without_token),
-                operator.sign(&wrong_token),
-            ]);
-            let server = RunningServer::start(&binary, &config).await;
+            let server = operator
+                .start_server(
+                    &binary,
+                    &[&exporter, &with_token, &without_token, &wrong_token],
+                )
+                .await;
 
             let service = connected(&server, &service.creds, "the exporting service").await;
             serve(&service, "svc.private", "private").await;
