@@ -36,6 +36,7 @@ use std::collections::BTreeMap;
 use async_nats::Message;
 use common::{load_seed_of, main_with, Args, Failure};
 use futures_util::StreamExt as _;
+use natsjwt::validation::TimeChecks;
 use natsjwt::{
     AuthorizationRequestClaims, AuthorizationResponseClaims, KeyKind, KeyPair, PublicKey,
     UserClaims, XKey,
@@ -108,7 +109,7 @@ impl Service {
             .map_err(|e| format!("invalid authorization request: {e}"))?;
         let request = verified.claims();
         let validation = request.validate();
-        if validation.is_blocking(true) {
+        if validation.is_blocking(TimeChecks::Included) {
             return Err(format!(
                 "authorization request does not validate: {validation:?}"
             ));

@@ -12,8 +12,7 @@ mod common;
 
 use common::{json_string, load_seed_of, main_with, Args, Failure};
 use natsjwt::creds::format_user_creds;
-use natsjwt::keys::is_valid_public_key;
-use natsjwt::{KeyKind, KeyPair, UserClaims};
+use natsjwt::{KeyKind, KeyPair, PublicKey, UserClaims};
 
 const USAGE: &str = "create_user --account-seed <SEED|@FILE> --name <NAME> [--issuer-account <PUB>] [--creds] [--json]";
 
@@ -42,7 +41,7 @@ fn run() -> Result<u8, Failure> {
     let mut claims = UserClaims::new(user.public_key().as_str());
     claims.name = name.to_owned();
     if let Some(account) = args.value("issuer-account") {
-        if !is_valid_public_key(account, KeyKind::Account) {
+        if PublicKey::parse_kind(account, KeyKind::Account).is_err() {
             return Err(Failure::input(format!(
                 "--issuer-account {account:?} is not an account public key"
             )));

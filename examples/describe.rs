@@ -16,7 +16,10 @@ mod common;
 
 use common::{json_string, main_with, read_input, Args, Failure};
 use natsjwt::creds::parse_decorated_jwt;
-use natsjwt::{decode_unverified, AnyClaims, Trust, TrustError, ValidationResults};
+use natsjwt::dangerous::decode_unverified;
+use natsjwt::trust::{Trust, TrustError};
+use natsjwt::validation::{Severity, TimeChecks, ValidationResults};
+use natsjwt::AnyClaims;
 
 const USAGE: &str = "describe [FILE|-] [--operator FILE [--account FILE]]";
 
@@ -82,8 +85,8 @@ fn issues_json(results: &ValidationResults) -> String {
             format!(
                 "{{\"description\":{},\"blocking\":{},\"time_check\":{}}}",
                 json_string(&issue.description),
-                issue.is_blocking(),
-                issue.is_time_check()
+                issue.severity == Severity::Blocking,
+                issue.severity == Severity::TimeCheck
             )
         })
         .collect();
@@ -102,8 +105,8 @@ fn run() -> Result<u8, Failure> {
     };
     let text = read_input(input)?;
     let token = parse_decorated_jwt(&text).trim();
-    let unverified =
-        decode_unverified(token).map_err(|e| Failure::input(format!("rejected: {e}")))?;
+    let unverified = decode_unverified::<AnyClaims>(token)
+        .map_err(|e| Failure::input(format!("rejected: {e}")))?;
     let claims = unverified.unverified_claims().clone();
     let payload = String::from_utf8_lossy(unverified.payload_json()).into_owned();
     let version = unverified.version();
@@ -136,7 +139,11 @@ fn run() -> Result<u8, Failure> {
         eprintln!("describe: not trusted: {e}");
         return Ok(2);
     }
-    Ok(if results.is_blocking(true) { 2 } else { 0 })
+    Ok(if results.is_blocking(TimeChecks::Included) {
+        2
+    } else {
+        0
+    })
 }
 
 fn main() -> std::process::ExitCode {

@@ -33,7 +33,7 @@ fn keypair(make: fn() -> Result<KeyPair, natsjwt::KeyError>) -> Result<KeyPair, 
     make().map_err(|e| Failure::input(format!("cannot create a key: {e}")))
 }
 
-fn encode_error(what: &str) -> impl Fn(natsjwt::EncodeError) -> Failure + '_ {
+fn encode_error(what: &str) -> impl Fn(natsjwt::ClaimsError) -> Failure + '_ {
     move |e| Failure::input(format!("cannot sign the {what}: {e}"))
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use common::{main_with, seed_file_text, Args, Failure};
 use natsjwt::creds::write_secret_file;
-use natsjwt::provision::{ManagedAccount, Provisioner, UserSigner};
+use natsjwt::provision::{ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::push_account;
 use natsjwt::types::JetStreamLimits;
 use natsjwt::KeyPair;
@@ -47,7 +47,8 @@ fn write_new(path: &Path, contents: &str, secret: bool) -> Result<(), Failure> {
 /// `init`: the operator side, done once.
 fn init(dir: &Path, port: u16) -> Result<(), Failure> {
     std::fs::create_dir_all(dir.join("jwt")).map_err(fail("cannot create the directory"))?;
-    let setup = Provisioner::bootstrap("signup-operator", true).map_err(fail("bootstrap"))?;
+    let setup = Provisioner::bootstrap("signup-operator", SigningKeyUsage::Required)
+        .map_err(fail("bootstrap"))?;
     let jwt_dir = dir.join("jwt");
     let mut config = setup.full_config(&jwt_dir.to_string_lossy(), &[]);
     config.listen = format!("127.0.0.1:{port}");
@@ -144,21 +145,23 @@ async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
     let writer_key = tenant
         .signing_keys()
         .first()
-        .map(|k| k.public_key().to_string())
         .ok_or_else(|| Failure::input("the tenant has no signing key"))?;
     let alice = provisioner
         .create_user(
             &tenant,
             "alice",
-            UserSigner::SigningKey(&writer_key),
+            UserSigner::SigningKey(writer_key),
             |user| {
                 user.nats.permissions.publish.allow = vec!["acme.>".into(), "_INBOX.>".into()];
                 user.nats.permissions.subscribe.allow = vec!["acme.>".into(), "_INBOX.>".into()];
             },
         )
         .map_err(fail("alice"))?;
+    let reader_key = tenant
+        .signing_key(&reader_key)
+        .ok_or_else(|| Failure::input("the tenant has no scoped signing key"))?;
     let bob = provisioner
-        .create_user(&tenant, "bob", UserSigner::SigningKey(&reader_key), |_| {})
+        .create_user(&tenant, "bob", UserSigner::SigningKey(reader_key), |_| {})
         .map_err(fail("bob"))?;
     for (name, user) in [("alice", &alice), ("bob", &bob)] {
         let creds = user.creds().map_err(fail(name))?;

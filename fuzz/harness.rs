@@ -12,7 +12,10 @@
 //! - the typed decoders agree with the untyped one;
 //! - whatever parses re-serialises, and re-parsing that gives the same bytes again;
 //! - accepted keys and seeds are canonical and agree with the `nkeys` crate;
-//! - no error message repeats a long word of the input (a seed must never be echoed).
+//! - no error message repeats a long word of the input (a seed must never be echoed);
+//! - validation is deterministic, and the building blocks' rules, which run inside claims
+//!   only, give the issues that Go's rules (written out here: subjects, permissions,
+//!   times of day, wildcards, containment, renaming) say they must.
 //!
 //! Only crates the library itself depends on are used here (`natsjwt`, `nkeys`,
 //! `serde_json`, `base64`), so the file also compiles as part of the library's tests.
@@ -23,24 +26,22 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use natsjwt::claims::{
-    Account, Activation, AuthorizationRequest, AuthorizationResponse, ClaimBody, Generic, Operator,
-    User,
+    Account, Activation, AuthorizationRequest, AuthorizationResponse, ClaimBody, Generic, MsgTrace,
+    Operator, User,
 };
+use natsjwt::clock::FixedClock;
 use natsjwt::creds;
-use natsjwt::keys::{decode_seed, encode_seed, is_valid_public_key, public_key_kind};
-use natsjwt::types::limits::{is_valid_cidr, is_valid_time_zone};
-use natsjwt::types::permissions::parse_clock_time;
-use natsjwt::types::subjects::{
-    count_token_wildcards, has_wildcards, is_contained_in, renaming_to_subject,
-    validate_renaming_subject, validate_subject,
-};
+use natsjwt::dangerous::decode_unverified;
+use natsjwt::jws::{HEADER_B64, MAX_TOKEN_SIZE};
+use natsjwt::trust::Trust;
 use natsjwt::types::{
-    Export, Import, Mapping, OperatorLimits, Permission, Permissions, SigningKeys, TimeRange,
-    UserPermissionLimits,
+    CidrList, Export, Import, JetStreamLimits, Mapping, OperatorLimits, Permission, Permissions,
+    SigningKey, SigningKeys, TimeRange, UserPermissionLimits, WeightedMapping,
 };
+use natsjwt::validation::{Severity, TimeChecks, ValidationResults};
 use natsjwt::{
-    AnyClaims, ClaimType, Claims, DecodeError, FixedClock, KeyKind, KeyPair, PublicKey,
-    ValidationResults, Verified,
+    AccountClaims, AnyClaims, ClaimType, Claims, ClaimsError, KeyError, KeyKind, KeyPair,
+    PublicKey, UserClaims, Verified,
 };
 
 /// A fuzz entry point.
@@ -131,8 +132,30 @@ fn validate_everywhen(claims: &AnyClaims) {
         claims.issued_at(),
     ] {
         let results = claims.validate_with(&FixedClock(now));
-        let _ = results.is_blocking(true);
+        assert_results_consistent(&results);
     }
+    assert_eq!(
+        claims.validate_with(&FixedClock(0)),
+        claims.validate_with(&FixedClock(0)),
+        "validation is not deterministic"
+    );
+}
+
+/// What validation results say about their issues agrees with the issues.
+fn assert_results_consistent(results: &ValidationResults) {
+    let errors = results.errors().count();
+    let time_checks = results.time_checks().count();
+    assert_eq!(
+        errors + results.warnings().count() + time_checks,
+        results.issues.len(),
+        "an issue is neither an error, a warning nor a time check"
+    );
+    assert_eq!(results.is_blocking(TimeChecks::Excluded), errors > 0);
+    assert_eq!(
+        results.is_blocking(TimeChecks::Included),
+        errors + time_checks > 0
+    );
+    assert_eq!(results.is_empty(), results.issues.is_empty());
 }
 
 /// Serialising must work for anything that parsed, and be stable after one round trip
@@ -170,7 +193,7 @@ fn segments(token: &str) -> (&str, &str, Vec<u8>) {
 /// Checks a verified token without the library's verification code: header `alg` against
 /// the version, the issuer kind against the table, the signature with the `nkeys` crate.
 fn assert_really_signed(token: &str, verified: &Verified<AnyClaims>) {
-    assert!(token.len() <= natsjwt::token::MAX_TOKEN_SIZE);
+    assert!(token.len() <= MAX_TOKEN_SIZE);
     let claims = verified.claims();
     let (header_b64, payload_b64, signature) = segments(token);
     let header: serde_json::Value = serde_json::from_slice(
@@ -221,7 +244,7 @@ fn assert_really_signed(token: &str, verified: &Verified<AnyClaims>) {
 /// `T::decode` must agree with `decode`: the same claims for the token's own type, and
 /// `WrongClaimType` for another concrete type. The generic reader takes every type, any
 /// issuer and any version, so it may accept more, but only past the common checks.
-fn assert_typed_agrees<T: ClaimBody>(token: &str, any: &Result<Verified<AnyClaims>, DecodeError>)
+fn assert_typed_agrees<T: ClaimBody>(token: &str, any: &Result<Verified<AnyClaims>, ClaimsError>)
 where
     AnyClaims: From<Claims<T>>,
 {
@@ -245,7 +268,7 @@ where
                 "decode accepts, typed decode refuses: {e}"
             );
             assert!(
-                matches!(e, DecodeError::WrongClaimType { .. }),
+                matches!(e, ClaimsError::WrongClaimType { .. }),
                 "typed decode of another type: {e:?}"
             );
         }
@@ -254,9 +277,9 @@ where
             assert!(
                 matches!(
                     e,
-                    DecodeError::IssuerNotAllowed { .. }
-                        | DecodeError::UnsupportedVersion(_)
-                        | DecodeError::PayloadJson(_)
+                    ClaimsError::IssuerNotAllowed { .. }
+                        | ClaimsError::UnsupportedVersion(_)
+                        | ClaimsError::PayloadJson(_)
                 ),
                 "generic decode accepts a token decode refuses with {e:?}"
             );
@@ -272,7 +295,7 @@ pub fn decode_token(data: &[u8]) {
 }
 
 fn check_token(token: &str) {
-    let unverified = natsjwt::decode_unverified(token);
+    let unverified = decode_unverified::<AnyClaims>(token);
     let verified = natsjwt::decode(token);
     match (&unverified, &verified) {
         (Err(a), Err(b)) => assert_eq!(a, b, "decode and decode_unverified disagree"),
@@ -282,7 +305,7 @@ fn check_token(token: &str) {
             assert_eq!(u.version(), v.version());
             assert_really_signed(token, v);
             validate_everywhen(v.claims());
-            if u.header().alg.to_lowercase() != "ed25519" {
+            if u.header().alg().to_lowercase() != "ed25519" {
                 assert_json_fixpoint(v.claims());
             }
             let decorated = creds::decorate_jwt(token)
@@ -293,9 +316,9 @@ fn check_token(token: &str) {
             assert!(
                 matches!(
                     e,
-                    DecodeError::InvalidIssuer(_)
-                        | DecodeError::IssuerNotAllowed { .. }
-                        | DecodeError::Signature(_)
+                    ClaimsError::InvalidIssuer(_)
+                        | ClaimsError::IssuerNotAllowed { .. }
+                        | ClaimsError::Signature(_)
                 ),
                 "decoded but failed verification with {e:?}"
             );
@@ -328,12 +351,12 @@ pub fn claims_json(data: &[u8]) {
             assert_json_fixpoint(&claims);
         }
     }
-    let mut unsigned = String::from(natsjwt::token::HEADER_B64);
+    let mut unsigned = String::from(HEADER_B64);
     unsigned.push('.');
     URL_SAFE_NO_PAD.encode_string(data, &mut unsigned);
     // A placeholder signature: the token must parse before it is worth signing.
     let placeholder = format!("{unsigned}.{}", URL_SAFE_NO_PAD.encode([0u8; 64]));
-    let Ok(unverified) = natsjwt::decode_unverified(&placeholder) else {
+    let Ok(unverified) = decode_unverified::<AnyClaims>(&placeholder) else {
         return;
     };
     let issuer = unverified.unverified_claims().issuer().to_owned();
@@ -352,7 +375,7 @@ pub fn claims_json(data: &[u8]) {
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     let should_verify = issuer == signer.public_key().as_str()
         && issuer_allowed(claim_type, signer.kind())
-        && token.len() <= natsjwt::token::MAX_TOKEN_SIZE;
+        && token.len() <= MAX_TOKEN_SIZE;
     match natsjwt::decode(&token) {
         Ok(verified) => {
             assert!(should_verify, "{claim_type} with iss {issuer:?} verified");
@@ -451,14 +474,21 @@ pub fn keys(data: &[u8]) {
     match PublicKey::parse(text) {
         Ok(key) => {
             assert_eq!(key.as_str(), text);
+            assert_eq!(text.parse::<PublicKey>().as_ref(), Ok(&key));
             assert_eq!(PublicKey::from_bytes(key.kind(), *key.as_bytes()), key);
-            assert!(is_valid_public_key(text, key.kind()));
-            assert_eq!(public_key_kind(text), Some(key.kind()));
             for other in KeyKind::ALL {
-                assert_eq!(
-                    PublicKey::parse_kind(text, other).is_ok(),
-                    other == key.kind()
-                );
+                let parsed = PublicKey::parse_kind(text, other);
+                if other == key.kind() {
+                    assert_eq!(parsed.as_ref(), Ok(&key));
+                } else {
+                    assert_eq!(
+                        parsed,
+                        Err(KeyError::WrongKind {
+                            expected: other,
+                            found: key.kind()
+                        })
+                    );
+                }
             }
             let theirs = nkeys::KeyPair::from_public_key(text)
                 .unwrap_or_else(|e| panic!("nkeys refuses a key we accept: {e}"));
@@ -466,33 +496,61 @@ pub fn keys(data: &[u8]) {
             let _ = key.verify(b"message", &[0u8; 64]);
         }
         Err(e) => {
-            assert_eq!(public_key_kind(text), None);
+            // No kind accepts it, for the same reason.
+            for kind in KeyKind::ALL {
+                assert_eq!(PublicKey::parse_kind(text, kind).err().as_ref(), Some(&e));
+            }
             assert_no_echo(text, &e.to_string());
         }
     }
 
-    match decode_seed(text) {
-        Ok((kind, bytes)) => {
+    // A seed loads as a signing key pair or (curve seeds) as an XKey; whichever loads
+    // writes its seed back as the text (no second spelling of a seed loads).
+    let pair = KeyPair::from_seed(text);
+    match &pair {
+        Ok(pair) => {
+            assert!(pair.kind().signs());
             assert_eq!(
-                encode_seed(kind, &bytes).expose(),
-                text,
+                pair.seed().expose(),
+                text.trim(),
                 "accepted a non-canonical seed"
             );
-        }
-        Err(e) => assert_no_echo(text, &e.to_string()),
-    }
-
-    match KeyPair::from_seed(text) {
-        Ok(pair) => {
-            assert_eq!(pair.seed().expose(), text.trim());
             let theirs = nkeys::KeyPair::from_seed(text.trim())
                 .unwrap_or_else(|e| panic!("nkeys refuses a seed we accept: {e}"));
             assert_eq!(theirs.public_key(), pair.public_key().as_str());
             let signature = pair.sign(data);
             assert!(pair.public_key().verify(data, &signature).is_ok());
+            assert!(pair.verifying_key().verify(data, &signature).is_ok());
             assert!(!format!("{pair:?}").contains(text.trim()));
         }
         Err(e) => {
+            assert_no_echo(text, &e.to_string());
+            assert_no_echo(text, &format!("{e:?}"));
+        }
+    }
+    #[cfg(feature = "xkeys")]
+    {
+        let curve = natsjwt::XKey::from_seed(text);
+        match (&pair, &curve) {
+            (Ok(pair), Err(e)) => assert_eq!(
+                e,
+                &KeyError::WrongKind {
+                    expected: KeyKind::Curve,
+                    found: pair.kind()
+                }
+            ),
+            (Err(e), Ok(key)) => {
+                assert_eq!(e, &KeyError::UnsupportedKind(KeyKind::Curve));
+                assert_eq!(
+                    key.seed().expose(),
+                    text.trim(),
+                    "accepted a non-canonical curve seed"
+                );
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "the seed loaders disagree"),
+            (Ok(_), Ok(_)) => panic!("a seed loads as a signing key and as a curve key"),
+        }
+        if let Err(e) = &curve {
             assert_no_echo(text, &e.to_string());
             assert_no_echo(text, &format!("{e:?}"));
         }
@@ -501,33 +559,271 @@ pub fn keys(data: &[u8]) {
     if let Some((&selector, rest)) = data.split_first() {
         if let Ok(raw) = <[u8; 32]>::try_from(rest) {
             let kind = KeyKind::ALL[usize::from(selector) % KeyKind::ALL.len()];
-            if let Ok(pair) = KeyPair::from_raw_seed(kind, &raw) {
-                let seed = pair.seed();
-                let again = KeyPair::from_seed_kind(seed.expose(), kind)
-                    .unwrap_or_else(|e| panic!("own seed does not load: {e}"));
-                assert_eq!(again.public_key(), pair.public_key());
-                assert_eq!(
-                    PublicKey::parse(pair.public_key().as_str()).as_ref(),
-                    Ok(pair.public_key())
-                );
+            match KeyPair::from_raw_seed(kind, &raw) {
+                Ok(pair) => {
+                    assert_eq!(pair.kind(), kind);
+                    let seed = pair.seed();
+                    let again = KeyPair::from_seed_kind(seed.expose(), kind)
+                        .unwrap_or_else(|e| panic!("own seed does not load: {e}"));
+                    assert_eq!(again.public_key(), pair.public_key());
+                    assert_eq!(again.seed().expose(), seed.expose());
+                    assert_eq!(
+                        PublicKey::parse(pair.public_key().as_str()).as_ref(),
+                        Ok(pair.public_key())
+                    );
+                    let theirs = nkeys::KeyPair::from_seed(seed.expose())
+                        .unwrap_or_else(|e| panic!("nkeys refuses our seed: {e}"));
+                    assert_eq!(theirs.public_key(), pair.public_key().as_str());
+                }
+                Err(e) => {
+                    assert!(!kind.signs(), "no {kind} key pair for raw seed bytes: {e}");
+                    assert_eq!(e, KeyError::UnsupportedKind(kind));
+                    #[cfg(feature = "xkeys")]
+                    {
+                        let key = natsjwt::XKey::from_raw_seed(&raw);
+                        let seed = key.seed();
+                        let again = natsjwt::XKey::from_seed(seed.expose())
+                            .unwrap_or_else(|e| panic!("own curve seed does not load: {e}"));
+                        assert_eq!(again.public_key(), key.public_key());
+                        assert_eq!(
+                            PublicKey::parse_kind(key.public_key().as_str(), KeyKind::Curve)
+                                .as_ref(),
+                            Ok(key.public_key())
+                        );
+                        let theirs = nkeys::XKey::from_seed(seed.expose())
+                            .unwrap_or_else(|e| panic!("nkeys refuses our curve seed: {e}"));
+                        assert_eq!(theirs.public_key(), key.public_key().as_str());
+                    }
+                }
             }
         }
     }
 }
 
+/// The account the part targets validate in (and whose imports they check).
+const PART_ACCOUNT: &str = "ACQJVJPUPJTVTABP7FK7RXBNFIKKLSM5EO7JP6DECJ77SOBUKWSPBI3I";
+/// The user the part targets validate in.
+const PART_USER: &str = "UB2PQXG2GTI4E7CGEFEEOMPJCV44HWOGZ7ANSSZIDKQR5ELCAWFKSTJX";
+/// When the part targets validate (their claims have no `exp` or `nbf`).
+const PART_NOW: i64 = 1_700_000_000;
+
+/// The account imports come from in the part targets (the Go vectors' account B).
+fn exporter() -> &'static str {
+    known_keys()[4].public_key().as_str()
+}
+
+fn fresh_user() -> UserClaims {
+    UserClaims::new(PART_USER)
+}
+
+fn fresh_account() -> AccountClaims {
+    AccountClaims::new(PART_ACCOUNT)
+}
+
+/// The building blocks' rules run inside claims only: the part targets put a part into
+/// fresh claims, which validate clean without it, so every issue found is the part's.
+fn assert_parts_baseline() {
+    assert!(validated(&fresh_user()).is_empty(), "a new user has issues");
+    assert!(
+        validated(&fresh_account()).is_empty(),
+        "a new account has issues"
+    );
+}
+
+/// The claims' validation results, checked to be consistent and deterministic.
+fn validated<T: ClaimBody>(claims: &Claims<T>) -> ValidationResults {
+    let results = claims.validate_with(&FixedClock(PART_NOW));
+    assert_results_consistent(&results);
+    assert_eq!(
+        claims.validate_with(&FixedClock(PART_NOW)),
+        results,
+        "the same claims validate differently twice"
+    );
+    results
+}
+
+/// How many issues' descriptions satisfy `what`.
+fn count(results: &ValidationResults, what: impl Fn(&str) -> bool) -> usize {
+    results
+        .issues
+        .iter()
+        .filter(|issue| what(&issue.description))
+        .count()
+}
+
+fn all_blocking(results: &ValidationResults) -> bool {
+    results
+        .issues
+        .iter()
+        .all(|issue| issue.severity == Severity::Blocking)
+}
+
+// Go's rules for subjects, written out here independently of the library (from
+// nats-io/jwt v2), to check the answers of the validation that applies them.
+
+/// How many issues Go's `Subject.Validate` reports for `subject`.
+fn go_subject_issues(subject: &str) -> usize {
+    if subject.is_empty() {
+        return 1;
+    }
+    usize::from(subject.contains(' '))
+        + usize::from(subject.starts_with('.') || subject.ends_with('.'))
+        + usize::from(subject.contains(".."))
+}
+
+/// How many issues Go's `Permission.Validate` reports for one entry: a subject, or a
+/// subject and a queue group (an error unless `permit_queue`), or too many spaces.
+fn go_permission_issues(entry: &str, permit_queue: bool) -> usize {
+    match entry.split(' ').collect::<Vec<_>>().as_slice() {
+        [subject] => go_subject_issues(subject),
+        [subject, queue] => {
+            go_subject_issues(subject) + go_subject_issues(queue) + usize::from(!permit_queue)
+        }
+        _ => 1,
+    }
+}
+
+/// Go's `Subject.HasWildCards`.
+fn go_has_wildcards(subject: &str) -> bool {
+    subject.ends_with(".>")
+        || subject.contains(".*.")
+        || subject.ends_with(".*")
+        || subject.starts_with("*.")
+        || subject == "*"
+        || subject == ">"
+}
+
+/// Go's `Subject.IsContainedIn`: every subject `subject` matches, `other` matches.
+fn go_is_contained_in(subject: &str, other: &str) -> bool {
+    let mine: Vec<&str> = subject.split('.').collect();
+    let theirs: Vec<&str> = other.split('.').collect();
+    let full_wildcard = theirs.last() == Some(&">");
+    if mine.len() < theirs.len() || (mine.len() > theirs.len() && !full_wildcard) {
+        return false;
+    }
+    for (i, (token, my)) in theirs.iter().zip(&mine).enumerate() {
+        if i + 1 == theirs.len() && *token == ">" {
+            return true;
+        }
+        if token != my && *token != "*" {
+            return false;
+        }
+    }
+    true
+}
+
+/// Go's `RenamingSubject.ToSubject`: `$n` tokens become `*`.
+fn go_to_subject(local: &str) -> String {
+    if !local.contains('$') {
+        return local.to_owned();
+    }
+    local
+        .split('.')
+        .map(|token| match token.strip_prefix('$') {
+            Some(number) if number.parse::<i64>().is_ok() => "*",
+            _ => token,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Whether Go's `time.Parse("15:04:05", text)` succeeds: one or two hour digits, two
+/// minute and two second digits, an optional fraction after `.` or `,`, nothing else;
+/// hour below 24, minute and second below 60.
+fn go_clock_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let hour_digits = bytes
+        .iter()
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if hour_digits == 0 {
+        return false;
+    }
+    let number = |digits: &[u8]| {
+        digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let (hour, rest) = bytes.split_at(hour_digits);
+    let [b':', m1, m2, b':', s1, s2, fraction @ ..] = rest else {
+        return false;
+    };
+    let (minute, second) = ([*m1, *m2], [*s1, *s2]);
+    if !minute.iter().chain(&second).all(u8::is_ascii_digit) {
+        return false;
+    }
+    let fraction_ok = match fraction {
+        [] => true,
+        [b'.' | b',', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    fraction_ok && number(hour) < 24 && number(&minute) < 60 && number(&second) < 60
+}
+
+/// Go's `%q` of `text` when that is just the text in quotes (printable ASCII without `"`
+/// or `\`); `None` otherwise, and for 58 characters, which messages may redact as a seed.
+fn simple_quote(text: &str) -> Option<String> {
+    let plain = text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+    (plain && text.len() != 58).then(|| format!("\"{text}\""))
+}
+
 /// Fuzz target `signing_keys`: any bytes as an account's `signing_keys` array.
 ///
+/// The lookups agree with each other; validated in an account, the keys give one error
+/// per key (plain, or a scope's) that is not an account public key, and nothing else.
 /// Re-serialising may normalise once (a scope template's limit of 0 is left out when
 /// written and read back as -1, as in Go); after that a round trip changes nothing.
 pub fn signing_keys(data: &[u8]) {
     let Ok(keys) = serde_json::from_slice::<SigningKeys>(data) else {
         return;
     };
-    let mut vr = ValidationResults::new();
-    keys.validate(&mut vr);
-    for key in keys.keys() {
-        let _ = keys.get(key);
+    assert_eq!(keys.len(), keys.keys().count());
+    assert_eq!(keys.is_empty(), keys.keys().next().is_none());
+    assert!(
+        keys.iter().map(|(key, _)| key).eq(keys.keys()),
+        "iter and keys disagree"
+    );
+    let is_account_key = |key: &str| PublicKey::parse_kind(key, KeyKind::Account).is_ok();
+    let (mut bad_plain, mut bad_scoped) = (0, 0);
+    for (key, found) in keys.iter() {
+        assert!(keys.contains(key));
+        assert_eq!(keys.get(key), Some(found));
+        match found {
+            SigningKey::Plain => {
+                assert!(found.scope().is_none());
+                bad_plain += usize::from(!is_account_key(key));
+            }
+            SigningKey::Scoped(scope) => {
+                assert_eq!(found.scope(), Some(scope));
+                bad_scoped += usize::from(!is_account_key(&scope.key));
+            }
+        }
     }
+
+    assert_parts_baseline();
+    let mut account = fresh_account();
+    account.nats.signing_keys = keys.clone();
+    let results = validated(&account);
+    assert_eq!(
+        results.issues.len(),
+        bad_plain + bad_scoped,
+        "{:?}",
+        results.issues
+    );
+    assert!(all_blocking(&results));
+    assert_eq!(
+        count(&results, |d| d
+            .ends_with(" is not a valid account signing key")),
+        bad_plain
+    );
+    assert_eq!(
+        count(&results, |d| d.ends_with(" is not an account public key")),
+        bad_scoped
+    );
+
     let json = serde_json::to_string(&keys).unwrap_or_else(|e| panic!("{e}"));
     let once: SigningKeys =
         serde_json::from_str(&json).unwrap_or_else(|e| panic!("own JSON does not parse: {e}"));
@@ -545,47 +841,295 @@ pub fn signing_keys(data: &[u8]) {
     );
 }
 
-/// Fuzz target `subjects`: the input split at its first newline into two subjects, through
-/// the subject, renaming, permission, time and CIDR checks.
+/// Fuzz target `subjects`: the input split at its first newline into two subjects `a`
+/// and `b`, put into the places of claims that Go checks as subjects, times, networks
+/// and time zones: user permissions, `times`, `src` and `times_location`; an account's
+/// service imports (overlaps), a renaming import, exports, message trace and mappings.
+/// Each validation's issues are compared with Go's rules, written out above.
 pub fn subjects(data: &[u8]) {
     let text = text_of(data);
     let (a, b) = text.split_once('\n').unwrap_or((&text, ""));
-    let mut vr = ValidationResults::new();
-    validate_subject(a, &mut vr);
-    validate_subject(b, &mut vr);
-    let _ = has_wildcards(a);
-    let _ = count_token_wildcards(a);
-    assert!(is_contained_in(a, a), "{a:?} is not contained in itself");
-    assert!(is_contained_in(a, ">"), "{a:?} is not contained in >");
-    let _ = is_contained_in(a, b);
-    validate_renaming_subject(a, b, &mut vr);
-    let plain = renaming_to_subject(a);
-    assert!(plain.len() <= a.len());
+    assert_parts_baseline();
+    check_subject_permissions(a, b);
+    check_times(a, b);
+    check_src(a, b);
+    check_time_zone(a);
+    check_service_overlaps(a, b);
+    check_renaming(a, b);
+    check_exports(a, b);
+    check_mapping(a, b);
+}
+
+/// `a` allowed and `b` denied, under `sub` (queue groups allowed) and `pub`.
+fn check_subject_permissions(a: &str, b: &str) {
+    let mut user = fresh_user();
     let permission = Permission {
         allow: vec![a.to_owned()],
         deny: vec![b.to_owned()],
     };
-    permission.validate(&mut vr, true);
-    permission.validate(&mut vr, false);
-    TimeRange::new(a, b).validate(&mut vr);
-    if let Some(seconds) = parse_clock_time(a) {
-        assert!(seconds < 24 * 3600, "{a:?} parsed as {seconds} s");
+    user.nats.permissions.subscribe = permission.clone();
+    user.nats.permissions.publish = permission;
+    let results = validated(&user);
+    let expected = go_permission_issues(a, true)
+        + go_permission_issues(b, true)
+        + go_permission_issues(a, false)
+        + go_permission_issues(b, false);
+    assert_eq!(
+        results.issues.len(),
+        expected,
+        "permissions {a:?} / {b:?}: {:?}",
+        results.issues
+    );
+    assert!(all_blocking(&results));
+    // Well-formed entries add nothing.
+    let mut more = user.clone();
+    let permissions = &mut more.nats.permissions;
+    for list in [
+        &mut permissions.subscribe.allow,
+        &mut permissions.subscribe.deny,
+        &mut permissions.publish.allow,
+        &mut permissions.publish.deny,
+    ] {
+        list.push("a.b".into());
     }
-    let _ = is_valid_cidr(a);
-    let _ = is_valid_time_zone(a);
-    let _ = vr.is_blocking(true);
+    permissions.subscribe.allow.push("a.b q".into());
+    assert_eq!(
+        validated(&more),
+        results,
+        "a well-formed subject added an issue"
+    );
 }
 
-fn json_fixpoint<T>(data: &[u8], validate: impl Fn(&T, &mut ValidationResults))
+/// The time range `a` to `b` (and a well-formed one).
+fn check_times(a: &str, b: &str) {
+    let mut user = fresh_user();
+    user.nats.limits.times = vec![
+        TimeRange::new(a, b),
+        TimeRange::new("8:00:00", "17:30:00.5"),
+    ];
+    let results = validated(&user);
+    let bad_start = usize::from(!go_clock_time(a));
+    let bad_end = usize::from(!go_clock_time(b));
+    assert_eq!(
+        count(&results, |d| d.starts_with("time ranges start")
+            || d.starts_with("start in time range")),
+        bad_start,
+        "start {a:?}"
+    );
+    assert_eq!(
+        count(&results, |d| d.starts_with("time ranges end")
+            || d.starts_with("end in time range")),
+        bad_end,
+        "end {b:?}"
+    );
+    assert_eq!(results.issues.len(), bad_start + bad_end);
+}
+
+/// `a` and `b` as source networks: one error per network Go's `net.ParseCIDR` refuses.
+fn check_src(a: &str, b: &str) {
+    let src: CidrList = [a, b].into_iter().collect();
+    let mut refused = 0;
+    for network in &src {
+        let mut user = fresh_user();
+        user.nats.limits.src = [network].into_iter().collect();
+        let results = validated(&user);
+        assert!(results.issues.len() <= 1);
+        assert_eq!(
+            count(&results, |d| d.starts_with("invalid cidr ")
+                && d.ends_with(" in user src limits")),
+            results.issues.len()
+        );
+        let accepted = results.is_empty();
+        refused += usize::from(!accepted);
+        // Go needs `address/bits`, bits in decimal digits, and takes an IPv4 address
+        // with at most 32 bits.
+        let (address, bits) = network.split_once('/').unwrap_or((network, ""));
+        let decimal = !bits.is_empty() && bits.bytes().all(|c| c.is_ascii_digit());
+        if accepted {
+            assert!(
+                network.contains('/') && decimal,
+                "accepted cidr {network:?}"
+            );
+        }
+        if address.parse::<std::net::Ipv4Addr>().is_ok()
+            && decimal
+            && bits.parse::<u32>().is_ok_and(|n| n <= 32)
+        {
+            assert!(accepted, "refused cidr {network:?}");
+        }
+    }
+    let mut user = fresh_user();
+    user.nats.limits.src = src;
+    assert_eq!(validated(&user).issues.len(), refused);
+}
+
+/// `a` as `times_location`: at most one error, never for the names Go always takes, and
+/// always for names Go refuses before looking for a file.
+fn check_time_zone(a: &str) {
+    let mut user = fresh_user();
+    user.nats.limits.times_location = a.to_owned();
+    let results = validated(&user);
+    assert!(results.issues.len() <= 1);
+    assert_eq!(
+        count(&results, |d| d
+            .starts_with("could not parse iana time zone by name: ")),
+        results.issues.len()
+    );
+    if matches!(a, "" | "UTC" | "Local") {
+        assert!(results.is_empty(), "time zone {a:?} refused");
+    } else if a.contains("..") || a.starts_with('/') || a.starts_with('\\') {
+        assert!(!results.is_empty(), "time zone {a:?} accepted");
+    }
+}
+
+/// Service imports from one account overlap when one subject contains the other; a
+/// subject contains itself and `>` contains every subject.
+fn check_service_overlaps(a: &str, b: &str) {
+    let from = exporter();
+    let overlaps = |x: &str, y: &str| {
+        let mut account = fresh_account();
+        account.nats.imports = vec![Import::service(from, x), Import::service(from, y)];
+        count(&validated(&account), |d| {
+            d.starts_with("overlapping subject namespace for ")
+        })
+    };
+    assert_eq!(
+        overlaps(a, b) > 0,
+        go_is_contained_in(a, b) || go_is_contained_in(b, a),
+        "overlap of imports {a:?} and {b:?}"
+    );
+    assert!(overlaps(a, a) > 0, "{a:?} is not contained in itself");
+    assert!(overlaps(a, ">") > 0, "{a:?} is not contained in >");
+}
+
+/// An import of `b` renamed to `a` (`local_subject`).
+fn check_renaming(a: &str, b: &str) {
+    let from = exporter();
+    let mut account = fresh_account();
+    let mut renamed = Import::stream(from, b);
+    renamed.local_subject = a.to_owned();
+    account.nats.imports = vec![renamed];
+    let results = validated(&account);
+    let ends_in_gt = |s: &str| s == ">" || s.ends_with(".>");
+    let stars = |s: &str| s.split('.').filter(|t| *t == "*").count();
+    let gt_rule = count(&results, |d| {
+        d == "both, renaming subject and subject, need to end or not end in >"
+    });
+    let references = count(&results, |d| d.starts_with("Reference $"));
+    let wildcards = count(&results, |d| {
+        d == "subject does not contain enough * or reference wildcards $[0-9]"
+    });
+    if a.is_empty() {
+        // Not renamed: none of the renaming rules apply.
+        assert_eq!(gt_rule + references + wildcards, 0);
+        return;
+    }
+    assert_eq!(gt_rule, usize::from(ends_in_gt(a) != ends_in_gt(b)));
+    if !a.contains('$') {
+        assert_eq!(references, 0);
+        assert_eq!(wildcards, usize::from(stars(a) != stars(b)));
+    }
+
+    // A renamed service import is known by its local subject, `$n` read as `*`.
+    let mut renamed = Import::service(from, b);
+    renamed.local_subject = a.to_owned();
+    account.nats.imports = vec![renamed, Import::service(from, ">")];
+    let results = validated(&account);
+    let local = go_to_subject(a);
+    if let Some(quoted) = simple_quote(&local) {
+        let expected = format!(
+            "overlapping subject namespace for \">\" and {quoted} in same account \"{from}\""
+        );
+        assert!(
+            results.issues.iter().any(|i| i.description == expected),
+            "{a:?} is not known as {local:?}: {:?}",
+            results.issues
+        );
+    }
+}
+
+/// A service export of `a` with an account token position, a stream export of `b` under
+/// an operator that allows no wildcard exports, a message trace to `a`; and two stream
+/// exports `a` and `b`, which overlap when one contains the other.
+fn check_exports(a: &str, b: &str) {
+    let mut account = fresh_account();
+    let mut service = Export::service(a);
+    service.account_token_position = 1;
+    account.nats.exports = vec![service, Export::stream(b)];
+    account.nats.limits.exports = 10;
+    account.nats.limits.wildcards = false;
+    account.nats.trace = Some(MsgTrace {
+        dest: a.to_owned(),
+        sampling: 50,
+    });
+    let results = validated(&account);
+    let wild = go_has_wildcards(a);
+    assert_eq!(
+        count(&results, |d| d.starts_with(
+            "Account Token Position can only be used with wildcard subjects"
+        )),
+        usize::from(!wild),
+        "wildcards in {a:?}"
+    );
+    let first_token_is_star = a.split('.').next() == Some("*");
+    assert_eq!(
+        count(&results, |d| d.starts_with("Account Token Position ")),
+        usize::from(!wild || !first_token_is_star)
+    );
+    assert_eq!(
+        count(&results, |d| {
+            d == "the account contains wildcard exports that are not allowed by the operator"
+        }),
+        usize::from(wild) + usize::from(go_has_wildcards(b))
+    );
+    let trace = |d: &str| d.starts_with("the account Trace.Destination ");
+    let not_publish = |d: &str| d.ends_with(" is not a valid publish subject");
+    assert_eq!(
+        count(&results, |d| trace(d) && not_publish(d)),
+        usize::from(wild)
+    );
+    assert_eq!(
+        count(&results, |d| trace(d) && !not_publish(d)),
+        usize::from(go_subject_issues(a) > 0)
+    );
+    assert_eq!(
+        count(&results, |d| d.starts_with("subject ")),
+        go_subject_issues(a) + go_subject_issues(b)
+    );
+
+    let mut account = fresh_account();
+    account.nats.exports = vec![Export::stream(a), Export::stream(b)];
+    let results = validated(&account);
+    assert_eq!(
+        count(&results, |d| d.starts_with("stream export subject ")) > 0,
+        go_is_contained_in(a, b) || go_is_contained_in(b, a),
+        "overlap of exports {a:?} and {b:?}"
+    );
+}
+
+/// A mapping of `a` to `b` (weight 100): only the two subjects' issues.
+fn check_mapping(a: &str, b: &str) {
+    let mut account = fresh_account();
+    account.nats.mappings = Mapping::from([(a.to_owned(), vec![WeightedMapping::new(b)])]);
+    let results = validated(&account);
+    assert_eq!(
+        results.issues.len(),
+        go_subject_issues(a) + go_subject_issues(b),
+        "mapping {a:?} -> {b:?}: {:?}",
+        results.issues
+    );
+}
+
+/// Parses `data` as `T`, runs `check` on it, and round-trips its JSON: the first round
+/// trip may normalise, the second must change nothing.
+fn json_fixpoint<T>(data: &[u8], check: impl Fn(&T))
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
 {
     let Ok(value) = serde_json::from_slice::<T>(data) else {
         return;
     };
-    let mut vr = ValidationResults::new();
-    validate(&value, &mut vr);
-    // The first round trip may normalise; the second must change nothing.
+    check(&value);
     let mut json = serde_json::to_string(&value).unwrap_or_else(|e| panic!("{e}"));
     for round in 0..2 {
         let again: T = serde_json::from_str(&json)
@@ -599,21 +1143,104 @@ where
 }
 
 /// Fuzz target `permissions`: any bytes as the JSON of permissions, user limits, exports,
-/// imports, operator limits and mappings, each validated and round-tripped.
+/// imports, operator limits and mappings, each round-tripped and validated in claims.
 pub fn permissions(data: &[u8]) {
-    json_fixpoint::<Permissions>(data, |p, vr| p.validate(vr));
-    json_fixpoint::<UserPermissionLimits>(data, |p, vr| p.validate(vr));
-    json_fixpoint::<Export>(data, |e, vr| e.validate(vr));
-    json_fixpoint::<Vec<Import>>(data, |imports, vr| {
-        natsjwt::types::imports::validate_imports(
-            imports,
-            "ACQJVJPUPJTVTABP7FK7RXBNFIKKLSM5EO7JP6DECJ77SOBUKWSPBI3I",
-            vr,
-        )
+    assert_parts_baseline();
+    json_fixpoint::<Permissions>(data, |permissions| {
+        // Go's `Permissions.Validate` runs on a user's permissions and on an account's
+        // default permissions alike.
+        let mut user = fresh_user();
+        user.nats.permissions = permissions.clone();
+        let mut account = fresh_account();
+        account.nats.default_permissions = permissions.clone();
+        assert_eq!(validated(&user), validated(&account));
     });
-    json_fixpoint::<OperatorLimits>(data, |l, vr| l.validate(vr));
-    json_fixpoint::<Mapping>(data, |m, vr| {
-        natsjwt::types::mappings::validate_mappings(m, vr)
+    json_fixpoint::<UserPermissionLimits>(data, |limits| {
+        let mut user = fresh_user();
+        user.nats.set_permission_limits(limits.clone());
+        assert_eq!(&user.nats.permission_limits(), limits);
+        let results = validated(&user);
+        // The permissions' issues come first, then the limits' (errors only).
+        let mut permissions_only = fresh_user();
+        permissions_only.nats.permissions = limits.permissions.clone();
+        let first = validated(&permissions_only);
+        assert!(
+            results.issues.starts_with(&first.issues),
+            "the permissions' issues are not reported first"
+        );
+        assert!(all_blocking(&results));
+    });
+    json_fixpoint::<Export>(data, |export| {
+        let mut account = fresh_account();
+        account.nats.exports = vec![export.clone()];
+        let once = validated(&account);
+        // The same export twice: its issues twice, then one overlap (a subject contains
+        // itself).
+        account.nats.exports.push(export.clone());
+        let twice = validated(&account);
+        let n = once.issues.len();
+        assert_eq!(twice.issues.len(), 2 * n + 1, "{:?}", twice.issues);
+        assert_eq!(twice.issues.get(..n), Some(once.issues.as_slice()));
+        assert_eq!(twice.issues.get(n..2 * n), Some(once.issues.as_slice()));
+        let overlap = &twice.issues[2 * n];
+        assert!(
+            overlap.severity == Severity::Blocking
+                && (overlap.description.starts_with("service export subject ")
+                    || overlap.description.starts_with("stream export subject ")),
+            "{overlap:?}"
+        );
+    });
+    json_fixpoint::<Vec<Import>>(data, |imports| {
+        let mut account = fresh_account();
+        account.nats.imports = imports.clone();
+        validated(&account);
+    });
+    json_fixpoint::<OperatorLimits>(data, |limits| {
+        let mut account = fresh_account();
+        account.nats.limits = limits.clone();
+        let results = validated(&account);
+        let tiers = !limits.tiered_limits.is_empty();
+        let exclusive = count(&results, |d| {
+            d == "JetStream Limits and tiered JetStream Limits are mutually exclusive"
+        });
+        let blank = count(&results, |d| {
+            d == r#"Tiered JetStream Limits can not contain a blank "" tier name"#
+        });
+        assert_eq!(
+            blank,
+            usize::from(tiers && limits.tiered_limits.contains_key(""))
+        );
+        assert!(exclusive <= usize::from(tiers));
+        if tiers && limits.jetstream.is_enabled() {
+            assert_eq!(
+                exclusive, 1,
+                "tiers and account-wide JetStream limits accepted"
+            );
+        }
+        if limits.jetstream == JetStreamLimits::default() {
+            assert_eq!(exclusive, 0);
+        }
+    });
+    json_fixpoint::<Mapping>(data, |mappings| {
+        let mut account = fresh_account();
+        account.nats.mappings = mappings.clone();
+        let results = validated(&account);
+        let subjects: usize = mappings
+            .iter()
+            .map(|(from, to)| {
+                go_subject_issues(from)
+                    + to.iter()
+                        .map(|target| go_subject_issues(&target.subject))
+                        .sum::<usize>()
+            })
+            .sum();
+        assert_eq!(count(&results, |d| d.starts_with("subject ")), subjects);
+        assert_eq!(
+            count(&results, |d| d.starts_with("Mapping ")),
+            results.issues.len() - subjects,
+            "{:?}",
+            results.issues
+        );
     });
 }
 
@@ -622,8 +1249,8 @@ const CHAIN_NOW: i64 = 1_795_700_000;
 
 /// The trusted operator of the chain target: the Go vectors' operator with its signing
 /// key (and not strict, so its identity key may sign accounts too).
-fn chain_trust() -> &'static natsjwt::Trust {
-    static TRUST: OnceLock<natsjwt::Trust> = OnceLock::new();
+fn chain_trust() -> &'static Trust {
+    static TRUST: OnceLock<Trust> = OnceLock::new();
     TRUST.get_or_init(|| {
         let keys = known_keys();
         let mut operator = natsjwt::OperatorClaims::new(keys[0].public_key().as_str());
@@ -635,7 +1262,7 @@ fn chain_trust() -> &'static natsjwt::Trust {
         let jwt = operator
             .encode_at(&keys[0], 1_700_000_000)
             .unwrap_or_else(|e| panic!("{e}"));
-        natsjwt::Trust::new()
+        Trust::new()
             .with_operator_jwt(&jwt)
             .unwrap_or_else(|e| panic!("{e}"))
             .with_clock(FixedClock(CHAIN_NOW))
@@ -652,7 +1279,7 @@ fn as_token(part: &str) -> String {
         .ok()
         .and_then(|v| v.get("iss").and_then(|i| i.as_str().map(str::to_owned)))
         .unwrap_or_default();
-    let mut token = String::from(natsjwt::token::HEADER_B64);
+    let mut token = String::from(HEADER_B64);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(part.as_bytes(), &mut token);
     // Signing is most of the cost of an input: an unknown issuer gets a zero signature,
@@ -700,20 +1327,17 @@ pub fn chain(data: &[u8]) {
         }
     };
     let claims = account.claims();
-    let decoded = natsjwt::AccountClaims::decode_unverified(part(1))
+    let decoded = decode_unverified::<AccountClaims>(part(1))
         .unwrap_or_else(|e| panic!("trusted an account that does not decode: {e}"));
     assert_eq!(decoded.unverified_claims(), claims);
     // Several trusted operators may share a subject (say, before and after turning on
     // strict signing keys): one of them must allow this issuer.
     let strict = account.operator_is_strict();
     assert!(
-        trust
-            .operators()
-            .iter()
-            .any(|o| o.subject == account.operator()
-                && o.nats.strict_signing_key_usage == strict
-                && ((claims.issuer == o.subject && !strict)
-                    || o.nats.signing_keys.contains(&claims.issuer))),
+        trust.operators().any(|o| o.subject == account.operator()
+            && o.nats.strict_signing_key_usage == strict
+            && ((claims.issuer == o.subject && !strict)
+                || o.nats.signing_keys.contains(&claims.issuer))),
         "account signed by {} trusted under operator {}",
         claims.issuer,
         account.operator()
@@ -722,7 +1346,7 @@ pub fn chain(data: &[u8]) {
     assert!(
         !claims
             .validate_with(&FixedClock(CHAIN_NOW))
-            .is_blocking(false),
+            .is_blocking(TimeChecks::Excluded),
         "an invalid account was trusted"
     );
 
@@ -743,7 +1367,10 @@ pub fn chain(data: &[u8]) {
                 "user signed by {} trusted",
                 u.issuer
             );
-            assert_eq!(user.is_scoped(), matches!(scope, Some(Some(_))));
+            assert_eq!(
+                user.is_scoped(),
+                matches!(scope, Some(SigningKey::Scoped(_)))
+            );
             if user.is_scoped() {
                 assert!(
                     u.nats.has_empty_permissions(),
@@ -756,7 +1383,8 @@ pub fn chain(data: &[u8]) {
             );
             assert_in_time(u, "user");
             assert!(
-                !u.validate_with(&FixedClock(CHAIN_NOW)).is_blocking(false),
+                !u.validate_with(&FixedClock(CHAIN_NOW))
+                    .is_blocking(TimeChecks::Excluded),
                 "an invalid user was trusted"
             );
             let granted = user.effective_permissions();
@@ -770,7 +1398,7 @@ pub fn chain(data: &[u8]) {
         }
     }
 
-    let importer = natsjwt::decode_unverified(part(3))
+    let importer = decode_unverified::<AnyClaims>(part(3))
         .map(|u| u.unverified_claims().subject().to_owned())
         .unwrap_or_default();
     match trust.verify_activation(&account, &importer, part(3)) {
@@ -786,11 +1414,16 @@ pub fn chain(data: &[u8]) {
             let export = claims.nats.exports.iter().find(|e| {
                 e.token_req
                     && e.export_type == a.nats.kind
-                    && is_contained_in(&a.nats.subject, &e.subject)
+                    && go_is_contained_in(&a.nats.subject, &e.subject)
             });
             let export =
                 export.unwrap_or_else(|| panic!("activation without a token-required export"));
             assert!(!export.is_revoked(&a.subject, a.issued_at));
+            // Go's `IsClaimRevoked` also counts an activation without `sub` or `iat` as
+            // revoked; the chain check only looks at the export's revocations.
+            if !a.subject.is_empty() && a.issued_at != 0 {
+                assert!(!a.is_revoked_by(export), "a revoked activation was trusted");
+            }
             assert_in_time(a, "activation");
         }
         Err(e) => {
@@ -805,14 +1438,14 @@ pub fn chain(data: &[u8]) {
 pub fn xkey_open(data: &[u8]) {
     #[cfg(feature = "xkeys")]
     {
-        use natsjwt::xkeys::{XKeyError, NONCE_LENGTH, XKEY_VERSION};
         use natsjwt::XKey;
+        let header = XKey::VERSION.len() + XKey::NONCE_LENGTH;
         let recipient = XKey::from_raw_seed(&[7u8; 32]);
         let sender = XKey::from_raw_seed(&[8u8; 32]);
         match recipient.open(data, sender.public_key()) {
             Ok(plain) => {
-                let mut nonce = [0u8; NONCE_LENGTH];
-                nonce.copy_from_slice(&data[4..4 + NONCE_LENGTH]);
+                let mut nonce = [0u8; XKey::NONCE_LENGTH];
+                nonce.copy_from_slice(&data[XKey::VERSION.len()..header]);
                 let again = sender
                     .seal_with_nonce(&plain, recipient.public_key(), nonce)
                     .unwrap_or_else(|e| panic!("{e}"));
@@ -821,22 +1454,31 @@ pub fn xkey_open(data: &[u8]) {
                 let other = XKey::from_raw_seed(&[9u8; 32]);
                 assert_eq!(
                     recipient.open(data, other.public_key()),
-                    Err(XKeyError::OpenFailed)
+                    Err(KeyError::OpenFailed)
                 );
             }
-            Err(XKeyError::TooShort(n)) => {
+            Err(KeyError::SealedTooShort(n)) => {
                 assert_eq!(n, data.len());
-                assert!(n <= XKEY_VERSION.len() + NONCE_LENGTH);
+                assert!(n <= header);
             }
-            Err(XKeyError::UnknownVersion) => assert!(!data.starts_with(XKEY_VERSION)),
-            Err(XKeyError::OpenFailed) => {}
+            Err(KeyError::UnknownSealVersion) => {
+                assert!(data.len() > header);
+                assert!(!data.starts_with(XKey::VERSION));
+            }
+            Err(KeyError::OpenFailed) => {
+                assert!(data.len() > header && data.starts_with(XKey::VERSION));
+            }
             Err(other) => panic!("unexpected error opening: {other:?}"),
         }
         // A signing key is not a curve key.
         let user = known_keys()[5].public_key();
         assert!(matches!(
             recipient.open(data, user),
-            Err(XKeyError::Key(_)) | Err(XKeyError::TooShort(_)) | Err(XKeyError::UnknownVersion)
+            Err(KeyError::WrongKind {
+                expected: KeyKind::Curve,
+                found: KeyKind::User
+            }) | Err(KeyError::SealedTooShort(_))
+                | Err(KeyError::UnknownSealVersion)
         ));
 
         let text = text_of(data);
@@ -851,9 +1493,9 @@ pub fn xkey_open(data: &[u8]) {
             Err(e) => assert_no_echo(&text, &e.to_string()),
         }
         if let Ok(key) = PublicKey::parse_kind(&text, KeyKind::Curve) {
-            let sealed = sender.seal_with_nonce(b"x", &key, [0u8; NONCE_LENGTH]);
+            let sealed = sender.seal_with_nonce(b"x", &key, [0u8; XKey::NONCE_LENGTH]);
             if let Ok(sealed) = sealed {
-                assert!(sealed.starts_with(XKEY_VERSION));
+                assert!(sealed.starts_with(XKey::VERSION));
             }
         }
     }

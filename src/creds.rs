@@ -23,9 +23,9 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::claims::ClaimType;
+use crate::claims::{ClaimType, ClaimsError};
+use crate::decode;
 use crate::keys::{KeyError, KeyKind, KeyPair, Secret};
-use crate::token::{decode, DecodeError};
 
 /// Why a creds file or decorated key could not be written or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,7 +33,7 @@ use crate::token::{decode, DecodeError};
 pub enum CredsError {
     /// The JWT does not decode or verify.
     #[error("invalid JWT: {0}")]
-    Jwt(#[from] DecodeError),
+    Jwt(#[from] ClaimsError),
     /// A creds file needs a user JWT.
     #[error("{0:?} cannot be serialized as a user config")]
     NotAUserJwt(String),
@@ -48,7 +48,7 @@ pub enum CredsError {
     SeedTooShort,
     /// The seed does not decode.
     #[error("invalid seed: {0}")]
-    InvalidSeed(KeyError),
+    InvalidSeed(#[source] KeyError),
     /// The seed's public key is not the JWT's subject.
     #[error("nkey seed does not match the jwt subject")]
     SeedMismatch,

@@ -2,11 +2,11 @@
 //! would refuse.
 //!
 //! ```
-//! use natsjwt::provision::{Provisioner, UserSigner};
+//! use natsjwt::provision::{Provisioner, SigningKeyUsage, UserSigner};
 //!
 //! # fn main() -> Result<(), natsjwt::provision::ProvisionError> {
 //! // Once: an operator with a signing key, the system account and a system user.
-//! let setup = Provisioner::bootstrap("acme-operator", true)?;
+//! let setup = Provisioner::bootstrap("acme-operator", SigningKeyUsage::Required)?;
 //! let provisioner = setup.provisioner()?;
 //!
 //! // Per tenant: an account signed by the operator's signing key, with a signing key.
@@ -17,7 +17,8 @@
 //! provisioner.sign_account(&mut tenant)?;
 //!
 //! // Per person: a user signed by the tenant's signing key (issuer_account is set).
-//! let alice = provisioner.create_user(&tenant, "alice", UserSigner::SigningKey(&signing_key), |u| {
+//! let writer = tenant.signing_key(&signing_key).cloned().expect("just added");
+//! let alice = provisioner.create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |u| {
 //!     u.nats.permissions.publish.allow.push("acme.>".into());
 //! })?;
 //! let creds = alice.creds()?;
@@ -33,28 +34,29 @@
 
 use std::sync::Arc;
 
-use crate::claims::{AccountClaims, ActivationClaims, ClaimType, OperatorClaims, UserClaims};
+use crate::claims::{
+    AccountClaims, ActivationClaims, ClaimType, ClaimsError, OperatorClaims, UserClaims,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::creds::{format_user_creds, CredsError};
 use crate::keys::{KeyError, KeyPair, Secret, Signer};
 use crate::resolver::{delete_request, ResolverError, ServerConfig};
-use crate::token::EncodeError;
-use crate::trust::{Trust, TrustError};
+use crate::trust::{Link, Trust, TrustError};
 use crate::types::{
-    response_type, Export, ExportType, Import, Info, UserPermissionLimits, UserScope,
+    response_type, Export, ExportType, Import, Info, SigningKey, UserPermissionLimits, UserScope,
 };
-use crate::validation::ValidationIssue;
+use crate::validation::{Severity, TimeChecks, ValidationIssue, ValidationResults};
 
 /// Why a provisioning call refused or failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProvisionError {
     /// A key could not be created or read.
     #[error("key: {0}")]
     Key(#[from] KeyError),
-    /// Signing failed.
+    /// The claims could not be signed.
     #[error("cannot sign: {0}")]
-    Encode(#[from] EncodeError),
+    Claims(#[from] ClaimsError),
     /// The claims have blocking validation issues (or are expired / not yet valid).
     #[error("{claim_type} claims are invalid: {}", issues.iter().map(|i| i.description.as_str()).collect::<Vec<_>>().join("; "))]
     Invalid {
@@ -83,14 +85,24 @@ pub enum ProvisionError {
 }
 
 /// Which key signs a user.
+#[derive(Clone, Copy)]
 pub enum UserSigner<'a> {
     /// The account's identity key (refused under a strict operator).
     AccountKey,
-    /// One of the account's signing keys held in the [`ManagedAccount`], by public key;
-    /// a scoped key makes a scoped user.
-    SigningKey(&'a str),
-    /// A signing key of the account held elsewhere (HSM, KMS).
-    External(&'a dyn Signer),
+    /// One of the account's signing keys, held in the [`ManagedAccount`] (see
+    /// [`ManagedAccount::signing_key`]) or elsewhere (HSM, KMS); a scoped key makes a
+    /// scoped user.
+    SigningKey(&'a dyn Signer),
+}
+
+/// Whether an operator lets its identity key sign accounts and users
+/// (`strict_signing_key_usage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKeyUsage {
+    /// Only signing keys sign: the identity keys stay offline (`nsc`'s recommendation).
+    Required,
+    /// Identity keys may sign too.
+    Optional,
 }
 
 /// An account and the keys that manage it.
@@ -120,7 +132,8 @@ impl ManagedAccount {
         &self.signing_keys
     }
 
-    /// The signing key held here with this public key.
+    /// The signing key held here with this public key; sign users with it as
+    /// [`UserSigner::SigningKey`].
     pub fn signing_key(&self, public_key: &str) -> Option<&KeyPair> {
         self.signing_keys
             .iter()
@@ -288,8 +301,8 @@ fn system_exports() -> Vec<Export> {
 impl Provisioner {
     /// Creates an operator named `name` with an identity key and a signing key, the system
     /// account (`SYS`, with `nsc`'s `$SYS` exports and a signing key) and a system user
-    /// (`sys`). With `strict`, only signing keys may sign accounts and users.
-    pub fn bootstrap(name: &str, strict: bool) -> Result<OperatorSetup, ProvisionError> {
+    /// (`sys`), signed by signing keys. `usage` says whether identity keys may sign too.
+    pub fn bootstrap(name: &str, usage: SigningKeyUsage) -> Result<OperatorSetup, ProvisionError> {
         let operator_key = KeyPair::new_operator()?;
         let signing_key = KeyPair::new_operator()?;
         let system_key = KeyPair::new_account()?;
@@ -300,21 +313,19 @@ impl Provisioner {
             .signing_keys
             .push(signing_key.public_key().to_string());
         claims.nats.system_account = system_key.public_key().to_string();
-        claims.nats.strict_signing_key_usage = strict;
+        claims.nats.strict_signing_key_usage = usage == SigningKeyUsage::Required;
         reject_invalid(ClaimType::Operator, claims.validate())?;
         let jwt = claims.encode(&operator_key)?;
         let provisioner = Provisioner::new(&jwt, signing_key.clone())?;
+        let system_signing_key = KeyPair::new_account()?;
         let system_account =
-            provisioner.manage_account(system_key, "SYS", |a| a.nats.exports = system_exports())?;
-        let system_signer = system_account
-            .signing_keys
-            .first()
-            .map(|k| k.public_key().to_string())
-            .unwrap_or_default();
+            provisioner.manage_account(system_key, system_signing_key.clone(), "SYS", |a| {
+                a.nats.exports = system_exports()
+            })?;
         let system_user = provisioner.create_user(
             &system_account,
             "sys",
-            UserSigner::SigningKey(&system_signer),
+            UserSigner::SigningKey(&system_signing_key),
             |_| {},
         )?;
         Ok(OperatorSetup {
@@ -333,7 +344,7 @@ impl Provisioner {
     pub fn new(operator_jwt: &str, signing_key: KeyPair) -> Result<Provisioner, ProvisionError> {
         let operator = OperatorClaims::decode(operator_jwt)
             .map_err(|source| TrustError::Decode {
-                link: crate::trust::Link::Operator,
+                link: Link::Operator,
                 source,
             })?
             .into_claims();
@@ -382,24 +393,35 @@ impl Provisioner {
         name: &str,
         configure: impl FnOnce(&mut AccountClaims),
     ) -> Result<ManagedAccount, ProvisionError> {
-        self.manage_account(KeyPair::new_account()?, name, configure)
+        self.manage_account(
+            KeyPair::new_account()?,
+            KeyPair::new_account()?,
+            name,
+            configure,
+        )
     }
 
+    /// The account `key` named `name` with the plain signing key `signing_key`, configured
+    /// and signed.
     fn manage_account(
         &self,
         key: KeyPair,
+        signing_key: KeyPair,
         name: &str,
         configure: impl FnOnce(&mut AccountClaims),
     ) -> Result<ManagedAccount, ProvisionError> {
         let mut claims = AccountClaims::new(key.public_key().as_str());
         claims.name = name.to_owned();
+        claims
+            .nats
+            .signing_keys
+            .add(signing_key.public_key().as_str());
         let mut account = ManagedAccount {
             key,
-            signing_keys: Vec::new(),
+            signing_keys: vec![signing_key],
             claims,
             jwt: String::new(),
         };
-        account.add_signing_key()?;
         configure(&mut account.claims);
         self.sign_account(&mut account)?;
         Ok(account)
@@ -450,20 +472,17 @@ impl Provisioner {
     ) -> Result<(UserClaims, String), ProvisionError> {
         let signer: &dyn Signer = match signer {
             UserSigner::AccountKey => &account.key,
-            UserSigner::SigningKey(public_key) => account
-                .signing_key(public_key)
-                .ok_or_else(|| ProvisionError::NotASigner(public_key.to_owned()))?,
-            UserSigner::External(signer) => signer,
+            UserSigner::SigningKey(signer) => signer,
         };
-        let signer_key = signer.public_key().map_err(EncodeError::from)?;
-        if signer_key == account.public_key() {
+        let signer_key = signer.public_key().map_err(ClaimsError::Signer)?;
+        if signer_key.as_str() == account.public_key() {
             claims.nats.issuer_account.clear();
         } else {
-            let Some(scope) = account.claims.nats.signing_keys.get(&signer_key) else {
-                return Err(ProvisionError::NotASigner(signer_key));
+            let Some(key) = account.claims.nats.signing_keys.get(signer_key.as_str()) else {
+                return Err(ProvisionError::NotASigner(signer_key.into()));
             };
             claims.nats.issuer_account = account.public_key().to_owned();
-            if scope.is_some() {
+            if let SigningKey::Scoped(_) = key {
                 let fresh = UserClaims::new(claims.subject.clone()).nats;
                 let limits = claims.nats.permission_limits();
                 if !claims.nats.has_empty_permissions() && limits != fresh.permission_limits() {
@@ -523,11 +542,8 @@ impl Provisioner {
 }
 
 /// Turns blocking issues or failed time checks into [`ProvisionError::Invalid`].
-fn reject_invalid(
-    claim_type: ClaimType,
-    results: crate::ValidationResults,
-) -> Result<(), ProvisionError> {
-    if !results.is_blocking(true) {
+fn reject_invalid(claim_type: ClaimType, results: ValidationResults) -> Result<(), ProvisionError> {
+    if !results.is_blocking(TimeChecks::Included) {
         return Ok(());
     }
     Err(ProvisionError::Invalid {
@@ -535,7 +551,7 @@ fn reject_invalid(
         issues: results
             .issues
             .into_iter()
-            .filter(|i| i.severity != crate::Severity::Warning)
+            .filter(|i| i.severity != Severity::Warning)
             .collect(),
     })
 }

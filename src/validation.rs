@@ -2,7 +2,7 @@
 //!
 //! Validation never changes the claims and never fails: it returns every issue it
 //! finds. `nats-server` refuses a token whose results are blocking with time checks
-//! included ([`ValidationResults::is_blocking`]`(true)`).
+//! included ([`ValidationResults::is_blocking`]`(`[`TimeChecks::Included`]`)`).
 
 use std::fmt;
 
@@ -18,6 +18,15 @@ pub enum Severity {
     TimeCheck,
 }
 
+/// Whether [`ValidationResults::is_blocking`] counts expiry and not-before problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeChecks {
+    /// Expired or not-yet-valid claims block, as they do at the server.
+    Included,
+    /// Only invalid claims block (for claims checked before they are in force).
+    Excluded,
+}
+
 /// One problem found by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ValidationIssue {
@@ -27,18 +36,6 @@ pub struct ValidationIssue {
     pub severity: Severity,
 }
 
-impl ValidationIssue {
-    /// True for errors (Go's `Blocking`).
-    pub fn is_blocking(&self) -> bool {
-        self.severity == Severity::Blocking
-    }
-
-    /// True for expiry / not-before problems (Go's `TimeCheck`).
-    pub fn is_time_check(&self) -> bool {
-        self.severity == Severity::TimeCheck
-    }
-}
-
 impl fmt::Display for ValidationIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.description)
@@ -46,6 +43,20 @@ impl fmt::Display for ValidationIssue {
 }
 
 /// Every issue validation found, in the order Go reports them.
+///
+/// ```
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::UserClaims;
+///
+/// let mut user = UserClaims::new("UB2PQXG2GTI4E7CGEFEEOMPJCV44HWOGZ7ANSSZIDKQR5ELCAWFKSTJX");
+/// user.nats.permissions.publish.allow.push("orders..new".into());
+/// let results = user.validate();
+/// assert!(results.is_blocking(TimeChecks::Included));
+/// assert_eq!(
+///     results.errors().next().map(|issue| issue.description.as_str()),
+///     Some(r#"subject "orders..new" cannot contain consecutive `.`"#)
+/// );
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationResults {
     /// The issues.
@@ -54,22 +65,22 @@ pub struct ValidationResults {
 
 impl ValidationResults {
     /// No issues yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds a blocking issue.
-    pub fn add_error(&mut self, description: impl Into<String>) {
+    pub(crate) fn add_error(&mut self, description: impl Into<String>) {
         self.add(description, Severity::Blocking);
     }
 
     /// Adds a warning.
-    pub fn add_warning(&mut self, description: impl Into<String>) {
+    pub(crate) fn add_warning(&mut self, description: impl Into<String>) {
         self.add(description, Severity::Warning);
     }
 
     /// Adds a time check (expired, not yet valid).
-    pub fn add_time_check(&mut self, description: impl Into<String>) {
+    pub(crate) fn add_time_check(&mut self, description: impl Into<String>) {
         self.add(description, Severity::TimeCheck);
     }
 
@@ -80,13 +91,14 @@ impl ValidationResults {
         });
     }
 
-    /// True when any issue is blocking, or, with `include_time_checks`, is a time check.
+    /// True when any issue is blocking or, with [`TimeChecks::Included`], a time check.
     ///
-    /// `nats-server` rejects a token when `is_blocking(true)`.
-    pub fn is_blocking(&self, include_time_checks: bool) -> bool {
-        self.issues.iter().any(|i| {
-            i.severity == Severity::Blocking
-                || (include_time_checks && i.severity == Severity::TimeCheck)
+    /// `nats-server` refuses a token when `is_blocking(TimeChecks::Included)`.
+    pub fn is_blocking(&self, time_checks: TimeChecks) -> bool {
+        self.issues.iter().any(|i| match i.severity {
+            Severity::Blocking => true,
+            Severity::TimeCheck => time_checks == TimeChecks::Included,
+            Severity::Warning => false,
         })
     }
 
@@ -97,90 +109,22 @@ impl ValidationResults {
 
     /// The blocking issues.
     pub fn errors(&self) -> impl Iterator<Item = &ValidationIssue> {
-        self.issues.iter().filter(|i| i.is_blocking())
+        self.of(Severity::Blocking)
     }
 
-    /// Everything that is not blocking: warnings and time checks (as Go's `Warnings`).
+    /// The warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &ValidationIssue> {
-        self.issues.iter().filter(|i| !i.is_blocking())
+        self.of(Severity::Warning)
     }
-}
 
-/// `text` as a message may show it: a seed pasted where a public key belongs is replaced
-/// by `<redacted seed>` (Go prints it).
-pub(crate) fn shown(text: &str) -> &str {
-    if text.len() == 58 && text.starts_with('S') && crate::keys::decode_seed(text).is_ok() {
-        "<redacted seed>"
-    } else {
-        text
+    /// The time checks: expired, not yet valid.
+    pub fn time_checks(&self) -> impl Iterator<Item = &ValidationIssue> {
+        self.of(Severity::TimeCheck)
     }
-}
 
-/// Go's `strconv.Quote`, which validation messages use for values (`%q`), of [`shown`]`(text)`.
-///
-/// Printable characters are kept; Go's `unicode.IsPrint` is approximated without Unicode
-/// tables: controls, spaces other than U+0020, format characters, private-use characters
-/// and noncharacters are escaped; unassigned code points are kept.
-pub(crate) fn go_quote(text: &str) -> String {
-    let text = shown(text);
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if go_is_print(c) => out.push(c),
-            c if u32::from(c) < 0x80 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c if u32::from(c) < 0x10000 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push_str(&format!("\\U{:08x}", u32::from(c))),
-        }
+    fn of(&self, severity: Severity) -> impl Iterator<Item = &ValidationIssue> {
+        self.issues.iter().filter(move |i| i.severity == severity)
     }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's `unicode.IsPrint`.
-fn go_is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let code = u32::from(c);
-    let format_or_private = matches!(
-        code,
-        0xAD | 0x600..=0x605
-            | 0x61C
-            | 0x6DD
-            | 0x70F
-            | 0x890..=0x891
-            | 0x8E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-            | 0xE000..=0xF8FF
-            | 0xF0000..=0x10FFFF
-    );
-    let noncharacter = (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE;
-    !format_or_private && !noncharacter
 }
 
 #[cfg(test)]
@@ -188,26 +132,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quotes_like_go() {
-        assert_eq!(go_quote("a b"), r#""a b""#);
-        assert_eq!(go_quote("q\"\\"), r#""q\"\\""#);
-        assert_eq!(go_quote("\0\u{7f}\n\u{7}"), r#""\x00\x7f\n\a""#);
-        assert_eq!(go_quote("\u{a0}\u{200b}é"), "\"\\u00a0\\u200bé\"");
-        assert_eq!(go_quote("\u{10ffff}😀"), "\"\\U0010ffff😀\"");
-    }
-
-    #[test]
     fn blocking_depends_on_time_checks() {
         let mut vr = ValidationResults::new();
         assert!(vr.is_empty());
         vr.add_warning("w");
-        assert!(!vr.is_blocking(true));
+        assert!(!vr.is_blocking(TimeChecks::Included));
         vr.add_time_check("claim is expired");
-        assert!(!vr.is_blocking(false));
-        assert!(vr.is_blocking(true));
+        assert!(!vr.is_blocking(TimeChecks::Excluded));
+        assert!(vr.is_blocking(TimeChecks::Included));
         vr.add_error("e");
-        assert!(vr.is_blocking(false));
+        assert!(vr.is_blocking(TimeChecks::Excluded));
         assert_eq!(vr.errors().count(), 1);
-        assert_eq!(vr.warnings().count(), 2);
+        assert_eq!(
+            vr.warnings().map(|i| i.to_string()).collect::<Vec<_>>(),
+            ["w"]
+        );
+        assert_eq!(vr.time_checks().count(), 1);
     }
 }

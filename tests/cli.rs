@@ -71,7 +71,7 @@ fn quickstart_writes_a_consistent_setup_and_refuses_to_overwrite() {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
 
     // The user is signed by APP's signing key, APP by the operator's signing key.
-    let trust = natsjwt::Trust::new()
+    let trust = natsjwt::trust::Trust::new()
         .with_operator_jwt(read("operator.jwt").trim())
         .unwrap();
     let app = trust.verify_account(read("APP.jwt").trim()).unwrap();

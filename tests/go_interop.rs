@@ -74,8 +74,8 @@
 //! - `E_GO119_ESCAPES`: Go 1.19 writes U+0008/U+000C as `\u0008`/`\u000c`, Go ≥ 1.22 and
 //!   we write `\b`/`\f` — in the payload and in the `jti` hash input.
 //! - `E_GENERIC_DECODE`: Go's `Decode` verifies v2 generic tokens as v1 and fails (every
-//!   version; natsjwt decodes them on purpose, see src/token.rs); so do 2.3.0's reads of
-//!   auth callout claims, unknown to it. Compared with `DecodeGeneric`.
+//!   version; natsjwt decodes them on purpose, see src/claims/decode.rs); so do 2.3.0's
+//!   reads of auth callout claims, unknown to it. Compared with `DecodeGeneric`.
 //! - `V_SUBJECT_DOTS`: leading/trailing `.` and `..` in subjects are errors since 2.8.x.
 //! - `V_IMPORT_OVERLAP`: service-import overlap is checked per exporting account since
 //!   2.8.1 (2.3.0: across all imports), with new wording.
@@ -86,6 +86,10 @@
 //! - `V_AUTH_CLAIMS`: 2.3.0 validates auth callout claims as generic (time checks only).
 //! - `V_TRACE_SAMPLING_ZERO`: not a 2.3.0 difference: natsjwt warns that sampling 0 means
 //!   100 where Go silently rewrites it (src/claims/account.rs); trace is newer anyway.
+//!
+//! The models of `V_IMPORT_OVERLAP` and `V_MAPPINGS` (which subjects overlap, which targets
+//! are wildcards) take jwt 2.3.0's own subject helpers from the peer (`GoSubjects`), so
+//! natsjwt's validation, which uses its own (crate-private) copies, is held to Go's.
 //!
 //! # Generator restrictions (each for the reason given)
 //!
@@ -119,17 +123,17 @@ use base64::Engine as _;
 use natsjwt::claims::{
     AuthorizationRequest, AuthorizationResponse, ExternalAuthorization, MsgTrace,
 };
-use natsjwt::token::HEADER_B64;
-use natsjwt::types::subjects::{has_wildcards, is_contained_in, renaming_to_subject};
+use natsjwt::jws::{HEADER_B64, HEADER_JSON};
 use natsjwt::types::{
     Export, ExportType, GoDuration, Import, JetStreamLimits, Mapping, OperatorLimits, Permission,
     Permissions, ResponsePermission, SamplingRate, ServiceLatency, SigningKeys, TimeRange,
     UserPermissionLimits, UserScope, WeightedMapping,
 };
+use natsjwt::validation::{Severity, TimeChecks, ValidationResults};
 use natsjwt::{
     AccountClaims, ActivationClaims, AnyClaims, AuthorizationRequestClaims,
     AuthorizationResponseClaims, ClaimType, GenericClaims, KeyKind, KeyPair, OperatorClaims,
-    PublicKey, UserClaims, ValidationResults,
+    PublicKey, UserClaims,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512_256};
@@ -1619,9 +1623,8 @@ fn has_newer_account_fields(a: &AccountClaims) -> bool {
         || n.exports.iter().any(|e| e.allow_trace)
         || n.imports.iter().any(|i| i.allow_trace)
         || n.signing_keys
-            .0
-            .values()
-            .flatten()
+            .iter()
+            .filter_map(|(_, key)| key.scope())
             .any(|s| !s.description.is_empty() || s.template.proxy_required)
 }
 
@@ -1693,9 +1696,8 @@ fn expected_2_3_0(ours: &str, claims: &AnyClaims, tally: &mut Tally) -> Expected
             }
             if a.nats
                 .signing_keys
-                .0
-                .values()
-                .flatten()
+                .iter()
+                .filter_map(|(_, key)| key.scope())
                 .any(|s| s.description.is_empty())
             {
                 // E_SCOPE_DESCRIPTION: only a scope writes an empty description (Info's
@@ -1853,8 +1855,8 @@ fn rust_issues(vr: &ValidationResults) -> Vec<Issue> {
         .iter()
         .map(|i| Issue {
             description: i.description.clone(),
-            blocking: i.is_blocking(),
-            time_check: i.is_time_check(),
+            blocking: i.severity == Severity::Blocking,
+            time_check: i.severity == Severity::TimeCheck,
         })
         .collect()
 }
@@ -1900,29 +1902,111 @@ fn exception_subject_dots(ours: &mut Vec<Issue>, tally: &mut Tally) {
     }
 }
 
-fn local_namespace(i: &Import) -> String {
-    if !i.to.is_empty() {
-        i.to.clone()
-    } else if !i.local_subject.is_empty() {
-        renaming_to_subject(&i.local_subject)
-    } else {
-        i.subject.clone()
+/// What jwt 2.3.0's own subject helpers say about an account's subjects, asked from the
+/// peer for the exception models below: `Subject.HasWildCards` of each mapping target,
+/// `RenamingSubject.ToSubject` of the service imports' local subjects and
+/// `Subject.IsContainedIn` between their namespaces. (natsjwt's versions of these helpers
+/// are crate-private; its validation, which uses them, is held to what Go's predict.)
+#[derive(Default)]
+struct GoSubjects {
+    wildcards: BTreeMap<String, bool>,
+    to_subject: BTreeMap<String, String>,
+    contained: BTreeMap<(String, String), bool>,
+}
+
+impl GoSubjects {
+    fn ask(peer: &mut GoPeer, claims: &AnyClaims) -> Result<GoSubjects, String> {
+        let mut facts = GoSubjects::default();
+        let AnyClaims::Account(a) = claims else {
+            return Ok(facts);
+        };
+        let services: Vec<&Import> = a.nats.imports.iter().filter(|i| i.is_service()).collect();
+        // One service import overlaps nothing: its namespace is not needed.
+        let overlap_model = services.len() > 1;
+        let mut subjects: Vec<String> = a
+            .nats
+            .mappings
+            .values()
+            .flatten()
+            .map(|t| t.subject.clone())
+            .collect();
+        if overlap_model {
+            subjects.extend(
+                services
+                    .iter()
+                    .filter(|i| i.to.is_empty() && !i.local_subject.is_empty())
+                    .map(|i| i.local_subject.clone()),
+            );
+        }
+        subjects.sort();
+        subjects.dedup();
+        if !subjects.is_empty() {
+            let reply = peer.call(json!({"op": "subjects", "subjects": subjects}))?;
+            let (wildcards, to_subject) = (&reply["wildcards"], &reply["to_subject"]);
+            for (k, subject) in subjects.iter().enumerate() {
+                let (Some(w), Some(t)) = (wildcards[k].as_bool(), to_subject[k].as_str()) else {
+                    return Err(format!("go-peer subjects reply {reply} for {subjects:?}"));
+                };
+                facts.wildcards.insert(subject.clone(), w);
+                facts.to_subject.insert(subject.clone(), t.to_owned());
+            }
+        }
+        if overlap_model {
+            let mut namespaces: Vec<String> =
+                services.iter().map(|i| facts.local_namespace(i)).collect();
+            namespaces.sort();
+            namespaces.dedup();
+            let pairs: Vec<(String, String)> = namespaces
+                .iter()
+                .flat_map(|a| namespaces.iter().map(|b| (a.clone(), b.clone())))
+                .collect();
+            let reply = peer.call(json!({"op": "subjects", "pairs": pairs}))?;
+            for (k, pair) in pairs.into_iter().enumerate() {
+                let Some(contained) = reply["contained"][k].as_bool() else {
+                    return Err(format!("go-peer subjects reply {reply} for pair {pair:?}"));
+                };
+                facts.contained.insert(pair, contained);
+            }
+        }
+        Ok(facts)
+    }
+
+    fn has_wildcards(&self, subject: &str) -> bool {
+        self.wildcards[subject]
+    }
+
+    fn is_contained_in(&self, subject: &str, other: &str) -> bool {
+        self.contained[&(subject.to_owned(), other.to_owned())]
+    }
+
+    /// The namespace a service import occupies (2.3.0's `Imports.Validate`, as 2.8.2's).
+    fn local_namespace(&self, i: &Import) -> String {
+        if !i.to.is_empty() {
+            i.to.clone()
+        } else if !i.local_subject.is_empty() {
+            self.to_subject[&i.local_subject].clone()
+        } else {
+            i.subject.clone()
+        }
     }
 }
 
 /// Service-import overlap issues under jwt 2.3.0 (`per_account == false`: one namespace
 /// for all imports) and since 2.8.1 (one per exporting account).
-fn import_overlap_count(imports: &[Import], per_account: bool) -> usize {
+fn import_overlap_count(imports: &[Import], per_account: bool, facts: &GoSubjects) -> usize {
+    if imports.iter().filter(|i| i.is_service()).count() < 2 {
+        return 0;
+    }
     let mut seen: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut count = 0;
     for i in imports.iter().filter(|i| i.is_service()) {
-        let sub = local_namespace(i);
+        let sub = facts.local_namespace(i);
         let set = seen
             .entry(if per_account { &i.account } else { "" })
             .or_default();
         count += set
             .iter()
-            .filter(|k| is_contained_in(&sub, k) || is_contained_in(k, &sub))
+            .filter(|k| facts.is_contained_in(&sub, k) || facts.is_contained_in(k, &sub))
             .count();
         if set.contains(&sub) {
             count += 1;
@@ -1936,6 +2020,7 @@ fn import_overlap_count(imports: &[Import], per_account: bool) -> usize {
 /// `V_IMPORT_OVERLAP`.
 fn exception_import_overlap(
     a: &AccountClaims,
+    facts: &GoSubjects,
     ours: &mut Vec<Issue>,
     go: &mut Vec<Issue>,
     tally: &mut Tally,
@@ -1944,8 +2029,8 @@ fn exception_import_overlap(
         i.description
             .starts_with("overlapping subject namespace for ")
     };
-    let global = import_overlap_count(&a.nats.imports, false);
-    let per_account = import_overlap_count(&a.nats.imports, true);
+    let global = import_overlap_count(&a.nats.imports, false, facts);
+    let per_account = import_overlap_count(&a.nats.imports, true, facts);
     if global != per_account {
         // Imports from different accounts overlap: only 2.3.0 complains.
         let (o, g) = (take(ours, is_overlap), take(go, is_overlap));
@@ -1984,6 +2069,7 @@ fn exception_import_overlap(
 /// `V_MAPPINGS`: per mapping source whose targets reach a rule that changed.
 fn exception_mappings(
     a: &AccountClaims,
+    facts: &GoSubjects,
     ours: &mut Vec<Issue>,
     go: &mut Vec<Issue>,
     tally: &mut Tally,
@@ -1992,7 +2078,7 @@ fn exception_mappings(
         let weight = |t: &WeightedMapping| u32::from(t.effective_weight());
         let changed = targets
             .iter()
-            .any(|t| has_wildcards(&t.subject) || !t.cluster.is_empty() || weight(t) > 100)
+            .any(|t| facts.has_wildcards(&t.subject) || !t.cluster.is_empty() || weight(t) > 100)
             || targets.iter().map(weight).sum::<u32>() > u32::from(u8::MAX);
         if !changed {
             continue;
@@ -2008,7 +2094,7 @@ fn exception_mappings(
         let mut want_go = Vec::new();
         let mut total_2_3_0: u8 = 0;
         for t in targets {
-            if has_wildcards(&t.subject) {
+            if facts.has_wildcards(&t.subject) {
                 want_go.push(error(format!(
                     "Subject {:?} in weighted mapping {quoted} is not allowed to contains wildcard",
                     t.subject
@@ -2098,16 +2184,28 @@ fn exception_service_urls(o: &OperatorClaims, go: &mut Vec<Issue>, tally: &mut T
 }
 
 /// Validates `claims`, counts a blocking result, and compares the issues with Go's.
-fn compare_validation(claims: &AnyClaims, go: &Value, stats: &mut Stats) -> Result<(), String> {
+fn compare_validation(
+    peer: &mut GoPeer,
+    claims: &AnyClaims,
+    go: &Value,
+    stats: &mut Stats,
+) -> Result<(), String> {
     let vr = claims.validate();
-    if vr.is_blocking(true) {
+    if vr.is_blocking(TimeChecks::Included) {
         stats.blocking += 1;
     }
-    compare_issues(claims, rust_issues(&vr), go_issues(go), &mut stats.tally)
+    compare_issues(
+        peer,
+        claims,
+        rust_issues(&vr),
+        go_issues(go),
+        &mut stats.tally,
+    )
 }
 
 /// Compares validation issues after the named exceptions.
 fn compare_issues(
+    peer: &mut GoPeer,
     claims: &AnyClaims,
     mut ours: Vec<Issue>,
     mut go: Vec<Issue>,
@@ -2116,8 +2214,9 @@ fn compare_issues(
     let (raw_ours, raw_go) = (ours.clone(), go.clone());
     match claims {
         AnyClaims::Account(a) => {
-            exception_import_overlap(a, &mut ours, &mut go, tally)?;
-            exception_mappings(a, &mut ours, &mut go, tally)?;
+            let facts = GoSubjects::ask(peer, claims)?;
+            exception_import_overlap(a, &facts, &mut ours, &mut go, tally)?;
+            exception_mappings(a, &facts, &mut ours, &mut go, tally)?;
             // V_TRACE_SAMPLING_ZERO (natsjwt-only advice, see the module doc).
             if !take(&mut ours, |i| {
                 i.description.starts_with("the account Trace.Sampling is 0")
@@ -2224,6 +2323,7 @@ fn check_case(peer: &mut GoPeer, case: &Case, stats: &mut Stats) -> Result<(), S
             let validated =
                 peer.call(json!({"op": "validate", "type": go_type, "claims": go_input}))?;
             return compare_issues(
+                peer,
                 &case.claims,
                 rust_issues(&case.claims.validate()),
                 go_issues(&validated["issues"]),
@@ -2292,7 +2392,7 @@ fn compare_minted(
     if let Expected::Text(text) = &expected {
         if *text == go_payload {
             // Go's token is exactly our encoder's output for that payload.
-            let resigned = sign_token(natsjwt::token::HEADER_JSON, text, case.signer, false);
+            let resigned = sign_token(HEADER_JSON, text, case.signer, false);
             if resigned != go_token {
                 return Err(format!("Go's signature differs: {go_token} vs {resigned}"));
             }
@@ -2354,7 +2454,7 @@ fn check_our_token(
         &mut stats.tally,
         "claims Go decoded from our token",
     )?;
-    compare_validation(&claims, &go["issues"], stats).map_err(|e| format!("our token: {e}"))
+    compare_validation(peer, &claims, &go["issues"], stats).map_err(|e| format!("our token: {e}"))
 }
 
 /// We decode Go's token: verified, the same claims, the same issues.
@@ -2393,6 +2493,7 @@ fn check_go_token(peer: &mut GoPeer, token: &str, stats: &mut Stats) -> Result<(
         "claims both decoded from Go's token",
     )?;
     compare_issues(
+        peer,
         &claims,
         rust_issues(&claims.validate()),
         go_issues(&go["issues"]),
@@ -2424,7 +2525,7 @@ fn mutate(
 ) -> Option<(&'static str, String, bool)> {
     let segments: Vec<&str> = token.split('.').collect();
     let payload = payload_of(token);
-    let header = natsjwt::token::HEADER_JSON;
+    let header = HEADER_JSON;
     let keys = keys();
     let resign = |payload: &str, key: &KeyPair| sign_token(header, payload, key, false);
     let swap_char = |s: &str, at: usize| -> String {
@@ -2942,7 +3043,7 @@ fn go_minted_v1_tokens_decode_alike() {
                 "migrated v1 claims",
             )?;
             stats.equal_after_exceptions += 1;
-            compare_validation(&claims, &go["issues"], &mut stats)
+            compare_validation(&mut peer, &claims, &go["issues"], &mut stats)
         })();
         if let Err(problem) = result {
             failures.report(format!(

@@ -18,6 +18,9 @@
 use std::collections::BTreeMap;
 
 use natsjwt::claims::{ClaimBody, ClientTls};
+use natsjwt::clock::FixedClock;
+use natsjwt::dangerous::decode_unverified;
+use natsjwt::jws::HEADER_B64;
 use natsjwt::types::{
     response_type, Export, ExportType, GoDuration, Import, JetStreamLimits, Permission,
     Permissions, ResponsePermission, SamplingRate, ServiceLatency, TimeRange, UserScope,
@@ -25,8 +28,8 @@ use natsjwt::types::{
 };
 use natsjwt::{
     creds, AccountClaims, ActivationClaims, AnyClaims, AuthorizationRequestClaims,
-    AuthorizationResponseClaims, Claims, GenericClaims, KeyKind, KeyPair, OperatorClaims,
-    UserClaims,
+    AuthorizationResponseClaims, Claims, ClaimsError, GenericClaims, KeyKind, KeyPair,
+    OperatorClaims, UserClaims, Verified, XKey,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -537,7 +540,7 @@ where
     prop_assert_eq!(typed.claims(), &claims);
     let any = natsjwt::decode(&token).unwrap();
     prop_assert_eq!(any.claims(), &AnyClaims::from(claims.clone()));
-    let payload = natsjwt::decode_unverified(&token).unwrap();
+    let payload = decode_unverified::<AnyClaims>(&token).unwrap();
     prop_assert_eq!(
         std::str::from_utf8(payload.payload_json()).unwrap(),
         claims.to_json().unwrap()
@@ -589,23 +592,194 @@ proptest! {
 // ---------------------------------------------------------------------------------------
 // Decoders never panic; mutations never verify
 
-/// Every decoder on `token`; any panic fails the property.
-fn decode_all(token: &str) {
-    let _ = natsjwt::decode(token);
-    if let Ok(u) = natsjwt::decode_unverified(token) {
-        let _ = u.unverified_claims().validate_with(&natsjwt::FixedClock(0));
-        let _ = u.verify();
+/// The seed some generated payloads carry (as `iss`, `exp`, a `nats` member, …): no error
+/// may repeat it.
+fn planted_seed() -> &'static str {
+    static SEED: std::sync::OnceLock<natsjwt::Secret> = std::sync::OnceLock::new();
+    SEED.get_or_init(|| {
+        KeyPair::from_raw_seed(KeyKind::User, &[0x5e; 32])
+            .unwrap()
+            .seed()
+    })
+    .expose()
+}
+
+/// Fails when an error's text or `Debug` shows the planted seed (its 56 characters after
+/// the prefix letters), also where an error repeats input (serde_json's "invalid type:
+/// string …", `WrongClaimType`'s `found`).
+fn error_is_clean(error: &ClaimsError, decoder: &str) -> Result<(), TestCaseError> {
+    let seed = planted_seed();
+    let body = &seed[2..];
+    for shown in [error.to_string(), format!("{error:?}")] {
+        prop_assert!(
+            !shown.contains(body),
+            "{} error shows the seed: {}",
+            decoder,
+            shown
+        );
     }
-    let _ = OperatorClaims::decode(token);
-    let _ = AccountClaims::decode(token);
-    let _ = UserClaims::decode(token);
-    let _ = ActivationClaims::decode(token);
-    let _ = AuthorizationRequestClaims::decode(token);
-    let _ = AuthorizationResponseClaims::decode(token);
-    let _ = GenericClaims::decode(token);
-    let _ = AnyClaims::from_json(token);
+    Ok(())
+}
+
+/// A typed decoder agrees with the untyped one: it gives the same claims when the token is
+/// of its type, reports `WrongClaimType` (naming its type) when it is of another type, and
+/// otherwise fails as the untyped decoder does.
+fn typed_agrees<T: ClaimBody>(
+    token: &str,
+    any: &Result<Verified<AnyClaims>, ClaimsError>,
+) -> Result<(), TestCaseError>
+where
+    AnyClaims: From<Claims<T>>,
+{
+    let name = T::CLAIM_TYPE.to_string();
+    let typed = Claims::<T>::decode(token);
+    if let Err(e) = &typed {
+        error_is_clean(e, &name)?;
+    }
+    match (typed, any) {
+        (Ok(typed), Ok(any)) => {
+            prop_assert_eq!(typed.version(), any.version(), "{}", name);
+            prop_assert_eq!(
+                &AnyClaims::from(typed.into_claims()),
+                any.claims(),
+                "{}",
+                name
+            );
+        }
+        (Ok(typed), Err(e)) => {
+            prop_assert!(
+                false,
+                "{} decoded {:?} where decode failed: {:?}",
+                name,
+                typed,
+                e
+            )
+        }
+        (Err(ClaimsError::WrongClaimType { expected, found }), any) => {
+            prop_assert_eq!(expected, T::CLAIM_TYPE, "{}", name);
+            if let Ok(any) = any {
+                prop_assert_ne!(
+                    any.claims().claim_type(),
+                    T::CLAIM_TYPE,
+                    "{} ({})",
+                    name,
+                    found
+                );
+            }
+        }
+        (Err(e), Err(any_error)) => {
+            prop_assert_eq!(&e, any_error, "{}", name);
+        }
+        (Err(e), Ok(any)) => {
+            prop_assert!(
+                false,
+                "{} failed ({:?}) on a token decode accepted: {:?}",
+                name,
+                e,
+                any
+            )
+        }
+    }
+    Ok(())
+}
+
+/// Every decoder on `token` (any panic fails the property), checked against each other:
+/// - `decode` succeeds only when `dangerous::decode_unverified` does, with the same claims
+///   and version, and fails after it only for the issuer or the signature, as `verify` does;
+/// - each typed decoder agrees with `decode` or reports `WrongClaimType`;
+/// - `GenericClaims` reads every token `decode` reads, with the same standard fields;
+/// - a payload that decodes reads back through `AnyClaims::from_json` the same way;
+/// - no error repeats the planted seed.
+fn decode_all(token: &str) -> Result<(), TestCaseError> {
+    let any = natsjwt::decode(token);
+    match decode_unverified::<AnyClaims>(token) {
+        Ok(unverified) => {
+            let _ = unverified.unverified_claims().validate_with(&FixedClock(0));
+            if let Ok(verified) = &any {
+                prop_assert_eq!(verified.claims(), unverified.unverified_claims());
+                prop_assert_eq!(verified.version(), unverified.version());
+                prop_assert_eq!(verified.is_v1(), unverified.is_v1());
+            }
+            if !unverified.is_v1() {
+                let payload = std::str::from_utf8(unverified.payload_json()).unwrap();
+                prop_assert_eq!(
+                    &AnyClaims::from_json(payload).unwrap(),
+                    unverified.unverified_claims()
+                );
+            }
+            prop_assert_eq!(&unverified.verify(), &any, "verify is what decode does");
+            if let Err(e) = &any {
+                prop_assert!(
+                    matches!(
+                        e,
+                        ClaimsError::InvalidIssuer(_)
+                            | ClaimsError::IssuerNotAllowed { .. }
+                            | ClaimsError::Signature(_)
+                    ),
+                    "decoded unverified, then failed for {:?}",
+                    e
+                );
+            }
+        }
+        Err(unverified_error) => {
+            prop_assert_eq!(
+                any.as_ref().err(),
+                Some(&unverified_error),
+                "decode and decode_unverified disagree"
+            );
+        }
+    }
+    if let Err(e) = &any {
+        error_is_clean(e, "decode")?;
+    }
+    typed_agrees::<natsjwt::claims::Operator>(token, &any)?;
+    typed_agrees::<natsjwt::claims::Account>(token, &any)?;
+    typed_agrees::<natsjwt::claims::User>(token, &any)?;
+    typed_agrees::<natsjwt::claims::Activation>(token, &any)?;
+    typed_agrees::<natsjwt::claims::AuthorizationRequest>(token, &any)?;
+    typed_agrees::<natsjwt::claims::AuthorizationResponse>(token, &any)?;
+    let generic = GenericClaims::decode(token);
+    match (&generic, &any) {
+        (Ok(generic), Ok(any)) => {
+            let (g, a) = (generic.claims(), any.claims());
+            prop_assert_eq!(
+                (
+                    &g.issuer,
+                    &g.subject,
+                    &g.name,
+                    g.issued_at,
+                    g.expires,
+                    &g.id
+                ),
+                (
+                    &a.issuer().to_owned(),
+                    &a.subject().to_owned(),
+                    &a.name().to_owned(),
+                    a.issued_at(),
+                    a.expires(),
+                    &a.id().to_owned()
+                )
+            );
+        }
+        (Err(e), Ok(any)) => {
+            prop_assert!(
+                false,
+                "GenericClaims failed ({:?}) where decode read {:?}",
+                e,
+                any
+            )
+        }
+        (_, Err(_)) => {}
+    }
+    if let Err(e) = &generic {
+        error_is_clean(e, "GenericClaims")?;
+    }
+    if let Err(e) = AnyClaims::from_json(token) {
+        error_is_clean(&e, "from_json")?;
+    }
     let _ = creds::parse_decorated_jwt(token);
     let _ = creds::parse_user_creds(token);
+    Ok(())
 }
 
 /// Valid tokens of several types, made once.
@@ -687,27 +861,111 @@ proptest! {
 
     #[test]
     fn decoders_never_panic_on_arbitrary_text(text in any::<String>()) {
-        decode_all(&text);
+        decode_all(&text)?;
+        prop_assert!(natsjwt::decode(&text).is_err() || text.split('.').count() == 3);
     }
 
     #[test]
     fn decoders_never_panic_on_arbitrary_token_shapes(
         segments in prop::collection::vec("[A-Za-z0-9_\\-=+/ ]{0,40}", 0..5)
     ) {
-        decode_all(&segments.join("."));
+        let token = segments.join(".");
+        decode_all(&token)?;
+        if segments.len() != 3 {
+            prop_assert_eq!(
+                natsjwt::decode(&token).unwrap_err(),
+                ClaimsError::Jws(natsjwt::jws::JwsError::SegmentCount(segments.len().max(1)))
+            );
+        }
     }
 
     #[test]
-    fn decoders_never_panic_on_arbitrary_payload_json(value in json_value()) {
+    fn decoders_never_panic_on_arbitrary_payload_json(
+        value in json_value(),
+        claim_type in prop::option::of(prop::sample::select(vec![
+            "operator", "account", "user", "activation", "authorization_request",
+            "authorization_response", "custom",
+        ])),
+        seed_at in prop::option::of(seed_member()),
+    ) {
+        // Arbitrary JSON as it is, or shaped as claims of a type issued by the account
+        // whose key signs it, with the planted seed in one member.
+        let account = KeyPair::from_raw_seed(KeyKind::Account, &[2; 32]).unwrap();
+        let mut value = value;
+        if claim_type.is_some() || seed_at.is_some() {
+            if !value.is_object() {
+                value = Value::Object(serde_json::Map::new());
+            }
+            value["iss"] = account.public_key().as_str().into();
+            if let Some(claim_type) = claim_type {
+                if !value["nats"].is_object() {
+                    value["nats"] = Value::Object(serde_json::Map::new());
+                }
+                value["nats"]["type"] = claim_type.into();
+                value["nats"]["version"] = 2.into();
+            }
+            if let Some((under_nats, member)) = seed_at {
+                if under_nats {
+                    if !value["nats"].is_object() {
+                        value["nats"] = Value::Object(serde_json::Map::new());
+                    }
+                    value["nats"][member] = planted_seed().into();
+                } else {
+                    value[member] = planted_seed().into();
+                }
+            }
+        }
         let json = value.to_string();
-        decode_all(&json);
-        let token = format!(
-            "{}.{}.{}",
-            natsjwt::token::HEADER_B64,
-            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &json),
-            "A".repeat(86)
+        decode_all(&json)?;
+        let b64 = |data: &[u8]| {
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data)
+        };
+        let unsigned = format!("{HEADER_B64}.{}.{}", b64(json.as_bytes()), "A".repeat(86));
+        decode_all(&unsigned)?;
+        prop_assert!(natsjwt::decode(&unsigned).is_err(), "an all-zero signature verified");
+        let input = format!("{HEADER_B64}.{}", b64(json.as_bytes()));
+        let signed = format!("{input}.{}", b64(&account.sign(input.as_bytes())));
+        decode_all(&signed)?;
+    }
+}
+
+/// Where the planted seed goes: `(under nats, member)`, mostly members that want another
+/// JSON type, so that the decoders' type errors see it.
+fn seed_member() -> impl Strategy<Value = (bool, &'static str)> {
+    (
+        any::<bool>(),
+        prop::sample::select(vec![
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "nbf",
+            "iat",
+            "jti",
+            "name",
+            "type",
+            "version",
+            "pub",
+            "subs",
+            "limits",
+            "signing_keys",
+            "issuer_account",
+            "tags",
+            "zz",
+        ]),
+    )
+}
+
+#[test]
+fn decoders_agree_on_the_valid_tokens() {
+    // The branches where decoding succeeds, taken for certain.
+    for token in valid_tokens() {
+        let any = natsjwt::decode(token).unwrap();
+        decode_all(token).unwrap();
+        assert_eq!(
+            GenericClaims::decode(token).unwrap().claims().id,
+            any.claims().id()
         );
-        decode_all(&token);
     }
 }
 
@@ -721,7 +979,7 @@ proptest! {
     ) {
         let original = &valid_tokens()[which];
         let mutated = mutate(original, &mutations);
-        decode_all(&mutated);
+        decode_all(&mutated)?;
         if &mutated != original {
             prop_assert!(
                 natsjwt::decode(&mutated).is_err(),
@@ -786,10 +1044,28 @@ proptest! {
         kind in prop::sample::select(KeyKind::ALL.to_vec()),
         seed in any::<[u8; 32]>(),
     ) {
-        let encoded = natsjwt::keys::encode_seed(kind, &seed);
-        let (decoded_kind, bytes) = natsjwt::keys::decode_seed(encoded.expose()).unwrap();
+        // Encoded by the key types, decoded by them again (curve seeds are XKeys).
+        let (encoded, public, decoded_kind, again) = if kind == KeyKind::Curve {
+            let key = XKey::from_raw_seed(&seed);
+            let decoded = XKey::from_seed(key.seed().expose()).unwrap();
+            prop_assert_eq!(decoded.public_key(), key.public_key());
+            (key.seed(), key.public_key().clone(), decoded.public_key().kind(), decoded.seed())
+        } else {
+            let key = KeyPair::from_raw_seed(kind, &seed).unwrap();
+            let decoded = KeyPair::from_seed(key.seed().expose()).unwrap();
+            prop_assert_eq!(decoded.public_key(), key.public_key());
+            (key.seed(), key.public_key().clone(), decoded.kind(), decoded.seed())
+        };
         prop_assert_eq!(decoded_kind, kind);
-        prop_assert_eq!(*bytes, seed);
+        prop_assert_eq!(public.kind(), kind);
+        prop_assert_eq!(again.expose(), encoded.expose());
+        // The text holds exactly these 32 bytes: base32 of the two prefix bytes (`S` and the
+        // kind), the seed and a CRC-16.
+        let raw = data_encoding::BASE32_NOPAD.decode(encoded.expose().as_bytes()).unwrap();
+        prop_assert_eq!(raw.len(), 36);
+        prop_assert_eq!(&raw[2..34], &seed[..]);
+        let prefix = kind.prefix_byte();
+        prop_assert_eq!([raw[0], raw[1]], [(18 << 3) | (prefix >> 5), (prefix & 0x1f) << 3]);
         let key = natsjwt::PublicKey::from_bytes(kind, seed);
         prop_assert_eq!(natsjwt::PublicKey::parse(key.as_str()).unwrap(), key);
     }

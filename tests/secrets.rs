@@ -14,11 +14,12 @@
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+use natsjwt::clock::FixedClock;
 use natsjwt::creds::{self, CredsError};
-use natsjwt::keys::decode_seed;
+use natsjwt::jws::HEADER_B64;
 use natsjwt::{
-    AccountClaims, DecodeError, ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret,
-    UserClaims,
+    AccountClaims, ClaimsError, ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret,
+    UserClaims, XKey,
 };
 
 fn pair(kind: KeyKind, byte: u8) -> KeyPair {
@@ -126,15 +127,16 @@ fn key_pairs_show_only_their_public_key() {
 
 #[test]
 fn seed_bytes_are_returned_in_zeroizing_storage() {
+    // No public API hands out the raw seed bytes any more: a seed's text goes back into a
+    // key (wiped on drop, see `seeds_are_wiped_from_memory_when_dropped`) that holds the
+    // same 32 bytes, i.e. writes the same seed.
     let seed = pair(KeyKind::Account, 3).seed();
-    let (_, bytes) = decode_seed(seed.expose()).unwrap();
-    // `decode_seed` hands out the raw private seed wiped on drop.
-    fn wipes<T: zeroize::ZeroizeOnDrop>(_: &T) {}
-    wipes(&bytes);
-    assert_eq!(*bytes, [3u8; 32]);
+    let again = KeyPair::from_seed(seed.expose()).unwrap();
+    assert_eq!(again.kind(), KeyKind::Account);
+    assert_eq!(again.seed(), seed);
     // Every API returning seed text returns a `Secret`.
     let _: fn(&KeyPair) -> Secret = KeyPair::seed;
-    let _: fn(KeyKind, &[u8; 32]) -> Secret = natsjwt::keys::encode_seed;
+    let _: fn(&XKey) -> Secret = XKey::seed;
     let _: fn(&str) -> Result<Secret, CredsError> = creds::decorate_seed;
     let _: fn(&str, &str) -> Result<Secret, CredsError> = creds::format_user_creds;
 }
@@ -143,6 +145,269 @@ fn seed_bytes_are_returned_in_zeroizing_storage() {
 fn secret_and_key_pair_declare_zeroize_on_drop() {
     assert!((&Probe::<Secret>(PhantomData)).zeroizes_on_drop());
     assert!((&Probe::<KeyPair>(PhantomData)).zeroizes_on_drop());
+}
+
+// ---------------------------------------------------------------------------------------
+// Wiping, observed: a child process (this test binary, running `seed_memory_child`) makes a
+// key from random bytes, uses its seed (text, creds, decorated seed, parsed back) and drops
+// everything; the parent then reads the child's writable memory (heap, anonymous maps,
+// stacks) through /proc/<pid>/mem and looks for the seed text. Two controls show that the
+// search can fail: a live `String` copy of the seed is found, and so is a plain copy that
+// was dropped without wiping (freed memory keeps what was written to it).
+
+/// The child's environment: hex of the 32 seed bytes (never the seed text) and the mode.
+const CHILD_SEED_HEX: &str = "NATSJWT_SECRETS_CHILD_SEED_HEX";
+const CHILD_MODE: &str = "NATSJWT_SECRETS_CHILD_MODE";
+const CHILD_READY: &str = "NATSJWT-SECRETS-CHILD-READY";
+
+/// What the child does besides using and dropping the seed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ChildMode {
+    /// Nothing: only the library held the seed.
+    Wiped,
+    /// Control: keeps a plain `String` copy of the seed alive.
+    KeepsCopy,
+    /// Control: made a plain copy of the seed and dropped it without wiping.
+    DroppedCopy,
+}
+
+impl ChildMode {
+    fn name(self) -> &'static str {
+        match self {
+            ChildMode::Wiped => "wiped",
+            ChildMode::KeepsCopy => "keeps-copy",
+            ChildMode::DroppedCopy => "dropped-copy",
+        }
+    }
+}
+
+/// The child side: run only by `seeds_are_wiped_from_memory_when_dropped`.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "child process of seeds_are_wiped_from_memory_when_dropped, which runs it with its seed bytes"]
+fn seed_memory_child() {
+    use std::io::{BufRead as _, Write as _};
+    let (Ok(hex), Ok(mode)) = (std::env::var(CHILD_SEED_HEX), std::env::var(CHILD_MODE)) else {
+        eprintln!("seed_memory_child: nothing to do unless started by seeds_are_wiped_from_memory_when_dropped");
+        return;
+    };
+    let mode = [
+        ChildMode::Wiped,
+        ChildMode::KeepsCopy,
+        ChildMode::DroppedCopy,
+    ]
+    .into_iter()
+    .find(|m| m.name() == mode)
+    .unwrap();
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    let mut kept = None;
+    {
+        let user = KeyPair::from_raw_seed(KeyKind::User, &bytes).unwrap();
+        zeroize::Zeroize::zeroize(&mut bytes);
+        let account = pair(KeyKind::Account, 21);
+        let jwt = UserClaims::new(user.public_key().as_str())
+            .encode_at(&account, 1_700_000_000)
+            .unwrap();
+        let seed = user.seed();
+        let creds_text = creds::format_user_creds(&jwt, seed.expose()).unwrap();
+        let (parsed_jwt, parsed) = creds::parse_user_creds(creds_text.expose()).unwrap();
+        assert_eq!(parsed_jwt, jwt);
+        assert_eq!(parsed.public_key(), user.public_key());
+        let decorated = creds::decorate_seed(seed.expose()).unwrap();
+        let from_decorated = creds::parse_decorated_nkey(decorated.expose()).unwrap();
+        let again = KeyPair::from_seed_kind(seed.expose(), KeyKind::User).unwrap();
+        assert_eq!(again.public_key(), from_decorated.public_key());
+        match mode {
+            ChildMode::Wiped => {}
+            ChildMode::KeepsCopy => kept = Some(seed.expose().to_owned()),
+            ChildMode::DroppedCopy => {
+                // Large enough not to be handed out again by the small allocations below.
+                let mut copy = vec![b'.'; 4096];
+                copy[2000..2000 + seed.expose().len()].copy_from_slice(seed.expose().as_bytes());
+                drop(std::hint::black_box(copy));
+            }
+        }
+        // Everything holding the seed (and the key pairs) is dropped here.
+    }
+    println!("{CHILD_READY}");
+    std::io::stdout().flush().unwrap();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).unwrap();
+    drop(std::hint::black_box(kept));
+}
+
+/// Kills and reaps the child if the parent fails before it is done.
+#[cfg(target_os = "linux")]
+struct ChildGuard(std::process::Child);
+
+#[cfg(target_os = "linux")]
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// What the search of the child's memory found.
+#[cfg(target_os = "linux")]
+enum MemoryScan {
+    /// /proc/<pid>/mem could not be read (no permission, no procfs).
+    Unreadable(String),
+    /// The pieces of the seed found, and how many bytes were searched.
+    Searched { found: Vec<String>, bytes: usize },
+}
+
+/// Starts the child in `mode` with `bytes`, waits until it has dropped the seed and
+/// searches its writable memory for 16-character pieces of `seed`.
+#[cfg(target_os = "linux")]
+fn scan_child(mode: ChildMode, bytes: &[u8; 32], seed: &str) -> MemoryScan {
+    use std::io::{BufRead as _, Read as _, Seek as _, Write as _};
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "seed_memory_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_SEED_HEX, &hex)
+        .env(CHILD_MODE, mode.name())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = ChildGuard(child);
+    let pid = child.0.id();
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let mut output = String::new();
+    loop {
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).unwrap();
+        assert!(read > 0, "the child ended before it was ready: {output}");
+        output.push_str(&line);
+        if line.contains(CHILD_READY) {
+            break;
+        }
+    }
+
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = match std::fs::File::open(format!("/proc/{pid}/mem")) {
+        Ok(mem) => mem,
+        Err(e) => return MemoryScan::Unreadable(format!("open /proc/{pid}/mem: {e}")),
+    };
+    let mut found = Vec::new();
+    let mut searched = 0;
+    let mut heap_read = false;
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if !perms.starts_with("rw") {
+            continue;
+        }
+        let (start, end) = range.split_once('-').unwrap();
+        let start = u64::from_str_radix(start, 16).unwrap();
+        let end = u64::from_str_radix(end, 16).unwrap();
+        let mut region = vec![0u8; usize::try_from(end - start).unwrap()];
+        if mem.seek(std::io::SeekFrom::Start(start)).is_err()
+            || mem.read_exact(&mut region).is_err()
+        {
+            continue;
+        }
+        searched += region.len();
+        heap_read |= line.ends_with("[heap]");
+        found.extend(seed_pieces_in(&region, seed));
+    }
+    if searched == 0 || !heap_read {
+        return MemoryScan::Unreadable(format!(
+            "read {searched} bytes of the child's writable memory, heap read: {heap_read}"
+        ));
+    }
+
+    let mut stdin = child.0.stdin.take().unwrap();
+    stdin.write_all(b"done\n").unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "the child failed: {output}{rest}");
+    MemoryScan::Searched {
+        found,
+        bytes: searched,
+    }
+}
+
+/// The 16-character pieces of `seed`'s body found in `memory` (runs of base32 letters are
+/// searched, so a piece is found wherever it lies).
+#[cfg(target_os = "linux")]
+fn seed_pieces_in(memory: &[u8], seed: &str) -> Vec<String> {
+    let body = seed_body(seed);
+    let pieces: Vec<&str> = (0..=body.len() - 16).map(|i| &body[i..i + 16]).collect();
+    let mut found = Vec::new();
+    for run in memory.split(|b| !matches!(b, b'A'..=b'Z' | b'2'..=b'7')) {
+        if run.len() < 16 {
+            continue;
+        }
+        let run = std::str::from_utf8(run).unwrap();
+        found.extend(
+            pieces
+                .iter()
+                .filter(|p| run.contains(**p))
+                .map(|p| (*p).to_owned()),
+        );
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn seeds_are_wiped_from_memory_when_dropped() {
+    use std::io::Read as _;
+    for mode in [
+        ChildMode::KeepsCopy,
+        ChildMode::DroppedCopy,
+        ChildMode::Wiped,
+    ] {
+        let mut bytes = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .unwrap()
+            .read_exact(&mut bytes)
+            .unwrap();
+        let seed = KeyPair::from_raw_seed(KeyKind::User, &bytes)
+            .unwrap()
+            .seed();
+        match scan_child(mode, &bytes, seed.expose()) {
+            MemoryScan::Unreadable(why) => {
+                eprintln!(
+                    "SKIP seeds_are_wiped_from_memory_when_dropped: cannot read the child's memory ({why})"
+                );
+                return;
+            }
+            MemoryScan::Searched { found, bytes } => {
+                assert!(bytes > 0);
+                if mode == ChildMode::Wiped {
+                    assert!(
+                        found.is_empty(),
+                        "{} pieces of the dropped seed are still in the child's memory ({bytes} bytes searched): {found:?}",
+                        found.len()
+                    );
+                } else {
+                    // The whole body, every piece of it, is there to find.
+                    assert!(
+                        found.len() > seed_body(seed.expose()).len() - 16,
+                        "{mode:?}: the search missed the plain copy ({bytes} bytes searched): {found:?}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -177,8 +442,9 @@ fn key_errors_never_repeat_the_seed() {
             if let Err(e) = KeyPair::from_seed_kind(bad, KeyKind::Server) {
                 assert_error_clean(seed, &e, "from_seed_kind");
             }
-            if let Err(e) = decode_seed(bad) {
-                assert_error_clean(seed, &e, "decode_seed");
+            // The seed decoder for the remaining kind (curve): the same checks, other errors.
+            if let Err(e) = XKey::from_seed(bad) {
+                assert_error_clean(seed, &e, "XKey::from_seed");
             }
             let e = PublicKey::parse(bad).unwrap_err();
             assert_error_clean(seed, &e, "PublicKey::parse(seed)");
@@ -274,12 +540,12 @@ fn decode_errors_never_repeat_a_seed_given_as_issuer() {
     );
     let b64 =
         |d: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, d);
-    let input = format!("{}.{}", natsjwt::token::HEADER_B64, b64(payload.as_bytes()));
+    let input = format!("{}.{}", HEADER_B64, b64(payload.as_bytes()));
     let token = format!("{input}.{}", b64(&account.sign(input.as_bytes())));
     let e = natsjwt::decode(&token).unwrap_err();
     assert_eq!(
         e,
-        DecodeError::InvalidIssuer(KeyError::InvalidLength { actual: 33 })
+        ClaimsError::InvalidIssuer(KeyError::InvalidLength { actual: 33 })
     );
     assert_error_clean(seed.expose(), &e, "seed as iss");
 }
@@ -301,13 +567,13 @@ fn validation_messages_never_repeat_a_seed() {
     let mut user = UserClaims::new(pair(KeyKind::User, 6).public_key().as_str());
     user.nats.issuer_account = seed.expose().to_owned();
     let mut messages: Vec<String> = account
-        .validate_with(&natsjwt::FixedClock(0))
+        .validate_with(&FixedClock(0))
         .issues
         .into_iter()
         .map(|i| i.description)
         .collect();
     messages.extend(
-        user.validate_with(&natsjwt::FixedClock(0))
+        user.validate_with(&FixedClock(0))
             .issues
             .into_iter()
             .map(|i| i.description),
@@ -424,7 +690,9 @@ fn example(name: &str) -> Option<PathBuf> {
 /// True when `text` holds an nkey seed (`S` + kind letter + 56 base32 characters).
 fn holds_seed(text: &str) -> bool {
     text.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| word.len() == 58 && decode_seed(word).is_ok())
+        .any(|word| {
+            word.len() == 58 && (KeyPair::from_seed(word).is_ok() || XKey::from_seed(word).is_ok())
+        })
 }
 
 /// Runs an example that writes a setup into a new directory twice: every file holding a

@@ -17,6 +17,7 @@ use common::nats_server::{on_each_server, RunningServer, TempDir};
 use common::world::{Account, Operator, Resolver};
 use futures_util::StreamExt as _;
 use natsjwt::types::{Export, ExportType, Import};
+use natsjwt::validation::TimeChecks;
 use natsjwt::ActivationClaims;
 
 /// Answers every request on `subject` with `reply`, until the connection is dropped.
@@ -189,7 +190,10 @@ async fn private_export_needs_activation_token() {
             expect_no_responders(&tokenless, "svc.private").await;
             // A token issued to another account makes the importing account invalid as a
             // whole (a blocking validation issue, here and in the server), so its users are out.
-            assert!(wrong_token.claims.validate().is_blocking(true));
+            assert!(wrong_token
+                .claims
+                .validate()
+                .is_blocking(TimeChecks::Included));
             refused(
                 &server,
                 &borrower.creds,

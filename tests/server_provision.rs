@@ -13,13 +13,13 @@ mod common;
 
 use common::client::{connected, refused, WAIT};
 use common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
-use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, UserSigner};
+use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::{delete_accounts, push_account};
 use natsjwt::resolver::ResolverError;
 
 /// A strict operator, and a server with a full resolver that knows only its system account.
 async fn start(binary: ServerBinary) -> (OperatorSetup, Provisioner, RunningServer) {
-    let setup = Provisioner::bootstrap("provisioning", true).unwrap();
+    let setup = Provisioner::bootstrap("provisioning", SigningKeyUsage::Required).unwrap();
     let provisioner = setup.provisioner().unwrap();
     let dir = TempDir::new("resolver");
     let jwt_dir = dir.path().join("jwt");
@@ -47,7 +47,7 @@ async fn pushed_accounts_are_usable_without_a_restart() {
         |binary| async move {
             let (setup, provisioner, server) = start(binary).await;
             let tenant = provisioner.create_account("acme", |_| {}).unwrap();
-            let writer = tenant.signing_keys()[0].public_key().to_string();
+            let writer = tenant.signing_keys()[0].clone();
             let alice = provisioner
                 .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
                 .unwrap();
@@ -73,7 +73,7 @@ async fn pushed_updates_change_limits_and_revoke_users() {
         |binary| async move {
             let (setup, provisioner, server) = start(binary).await;
             let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
-            let writer = tenant.signing_keys()[0].public_key().to_string();
+            let writer = tenant.signing_keys()[0].clone();
             let alice = provisioner
                 .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
                 .unwrap();
@@ -125,7 +125,7 @@ async fn deleted_accounts_refuse_their_users() {
             .create_user(
                 &tenant,
                 "carol",
-                UserSigner::SigningKey(tenant.signing_keys()[0].public_key().as_str()),
+                UserSigner::SigningKey(&tenant.signing_keys()[0]),
                 |_| {},
             )
             .unwrap();

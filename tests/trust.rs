@@ -7,12 +7,10 @@
     clippy::panic
 )]
 
-use natsjwt::trust::Link;
+use natsjwt::clock::FixedClock;
+use natsjwt::trust::{Link, Trust, TrustError};
 use natsjwt::types::{Export, Permissions, UserScope};
-use natsjwt::{
-    AccountClaims, ActivationClaims, FixedClock, KeyPair, OperatorClaims, Trust, TrustError,
-    UserClaims,
-};
+use natsjwt::{AccountClaims, ActivationClaims, KeyPair, OperatorClaims, UserClaims};
 
 const NOW: i64 = 1_800_000_000;
 const IAT: i64 = NOW - 100;

@@ -10,9 +10,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use natsjwt::jws::HEADER_B64;
 use natsjwt::types::ExportType;
 use natsjwt::{
-    decode, ActivationClaims, AnyClaims, DecodeError, GenericClaims, KeyPair, OperatorClaims,
+    decode, ActivationClaims, AnyClaims, ClaimsError, GenericClaims, KeyPair, OperatorClaims,
     UserClaims,
 };
 
@@ -74,7 +75,7 @@ fn go_v1_operators_decode_and_migrate() {
     );
     assert!(op
         .claims()
-        .validate_with(&natsjwt::FixedClock(1_600_000_000))
+        .validate_with(&natsjwt::clock::FixedClock(1_600_000_000))
         .is_empty());
 }
 
@@ -85,7 +86,7 @@ fn tampered_v1_token_fails_v1_verification() {
     parts[2] = other[2];
     assert!(matches!(
         ActivationClaims::decode(&parts.join(".")),
-        Err(DecodeError::Signature(_))
+        Err(ClaimsError::Signature(_))
     ));
 }
 
@@ -96,7 +97,7 @@ fn reencoding_a_v1_token_writes_v2() {
         .into_claims();
     let account = KeyPair::new_account().unwrap();
     let token = claims.encode_at(&account, 1_700_000_000).unwrap();
-    assert!(token.starts_with(natsjwt::token::HEADER_B64));
+    assert!(token.starts_with(HEADER_B64));
     let again = ActivationClaims::decode(&token).unwrap();
     assert_eq!(again.version(), 2);
     let json = again.claims().to_json().unwrap();
@@ -156,13 +157,13 @@ fn v1_header_and_v2_payload_must_agree() {
     let mixed = v1_token(&payload, &account);
     assert_eq!(
         decode(&mixed).unwrap_err(),
-        DecodeError::AlgorithmMismatch {
+        ClaimsError::AlgorithmMismatch {
             alg: "ed25519".into(),
             version: 2
         }
     );
     // And a v1 payload under the v2 header.
-    let header = natsjwt::token::HEADER_B64;
+    let header = HEADER_B64;
     let v1_payload = GO_V1_ACTIVATION.split('.').nth(1).unwrap();
     let forged = format!(
         "{header}.{v1_payload}.{}",
@@ -170,7 +171,7 @@ fn v1_header_and_v2_payload_must_agree() {
     );
     assert_eq!(
         decode(&forged).unwrap_err(),
-        DecodeError::AlgorithmMismatch {
+        ClaimsError::AlgorithmMismatch {
             alg: "ed25519-nkey".into(),
             version: 1
         }
@@ -187,7 +188,7 @@ fn v1_cluster_and_server_claims_are_refused() {
         );
         assert_eq!(
             decode(&v1_token(&payload, &operator)).unwrap_err(),
-            DecodeError::UnsupportedClaimType(kind.into())
+            ClaimsError::UnsupportedClaimType(kind.into())
         );
     }
 }

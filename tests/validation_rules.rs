@@ -19,18 +19,19 @@
 use std::collections::BTreeSet;
 
 use natsjwt::claims::{
-    Account, Activation, AuthorizationRequest, AuthorizationResponse, Generic, MsgTrace, Operator,
-    User,
+    Account, Activation, AuthorizationRequest, AuthorizationResponse, ClaimBody, Generic, MsgTrace,
+    Operator, User,
 };
+use natsjwt::clock::FixedClock;
 use natsjwt::types::{Export, Import};
 use natsjwt::types::{
     ExportType, GoDuration, JetStreamLimits, OperatorLimits, ResponsePermission, SamplingRate,
     ServiceLatency, TimeRange, UserScope, WeightedMapping,
 };
+use natsjwt::validation::{Severity, TimeChecks, ValidationIssue};
 use natsjwt::{
     AccountClaims, ActivationClaims, AuthorizationRequestClaims, AuthorizationResponseClaims,
-    ClaimBody, Claims, FixedClock, GenericClaims, KeyKind, KeyPair, OperatorClaims, PublicKey,
-    Severity, UserClaims, ValidationIssue,
+    Claims, GenericClaims, KeyKind, KeyPair, OperatorClaims, PublicKey, UserClaims,
 };
 
 /// The validation clock.
@@ -350,12 +351,12 @@ fn time_checks_are_not_blocking_unless_included() {
     c.expires = NOW - 1;
     let vr = c.validate_with(&FixedClock(NOW));
     assert_eq!(vr.issues, vec![t("claim is expired")]);
-    assert!(!vr.is_blocking(false));
-    assert!(vr.is_blocking(true));
+    assert!(!vr.is_blocking(TimeChecks::Excluded));
+    assert!(vr.is_blocking(TimeChecks::Included));
     c.expires = NOW;
     let vr = c.validate_with(&FixedClock(NOW));
     assert!(vr.is_empty(), "{vr:?}");
-    assert!(!vr.is_blocking(true));
+    assert!(!vr.is_blocking(TimeChecks::Included));
     // A warning alone never blocks.
     let mut a = base_account(&fx);
     a.issuer = fx.acc.clone();
@@ -366,7 +367,7 @@ fn time_checks_are_not_blocking_unless_included() {
             "self-signed account JWTs shouldn't contain operator limits"
         )]
     );
-    assert!(!vr.is_blocking(true));
+    assert!(!vr.is_blocking(TimeChecks::Included));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,19 +1,22 @@
 //! Account claims: signed by an operator (or its signing key); sign users and activations.
 
-use crate::claims::{load_v1_parts, AccountClaims, AnyClaims, ClaimBody, ClaimType, Claims};
-use crate::json::{go_fields, go_object};
-use crate::keys::{is_valid_public_key, KeyKind};
-use crate::token::EncodeError;
-use crate::types::exports::validate_exports;
-use crate::types::imports::validate_imports;
-use crate::types::limits::NO_LIMIT;
-use crate::types::mappings::validate_mappings;
-use crate::types::subjects::{has_wildcards, validate_subject};
-use crate::types::{
-    Export, Import, Info, JetStreamLimits, Mapping, OperatorLimits, Permissions, RevocationList,
-    SigningKeys, TagList,
+use serde::Deserializer;
+
+use super::body::Rules;
+use super::v1::read_v1_parts;
+use super::{
+    AccountClaims, ActivationClaims, AnyClaims, ClaimBody, ClaimType, Claims, ClaimsError,
 };
-use crate::validation::go_quote;
+use crate::clock::{Clock, SystemClock};
+use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::go::quote::quote;
+use crate::go::sort;
+use crate::keys::{is_public_key_of, KeyKind};
+use crate::types::subjects::{has_wildcards, is_contained_in, validate_subject};
+use crate::types::{
+    validate_exports, validate_imports, validate_mappings, Export, Import, Info, JetStreamLimits,
+    Mapping, OperatorLimits, Permissions, RevocationList, SigningKeys, TagList, NO_LIMIT,
+};
 use crate::validation::ValidationResults;
 
 /// Value of `authorization.allowed_accounts` that allows every account.
@@ -44,15 +47,15 @@ impl ExternalAuthorization {
     }
 
     /// Go's `ExternalAuthorization.Validate`.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if !self.allowed_accounts.is_empty() && self.auth_users.is_empty() {
             vr.add_error("External authorization cannot have accounts without users specified");
         }
         for user in &self.auth_users {
-            if !is_valid_public_key(user, KeyKind::User) {
+            if !is_public_key_of(user, KeyKind::User) {
                 vr.add_error(format!(
                     "AuthUser {} is not a valid user public key",
-                    go_quote(user)
+                    quote(user)
                 ));
             }
         }
@@ -61,20 +64,20 @@ impl ExternalAuthorization {
                 if self.allowed_accounts.len() > 1 {
                     vr.add_error(format!(
                         "AllowedAccounts can only be a list of accounts or {}",
-                        go_quote(ANY_ACCOUNT)
+                        quote(ANY_ACCOUNT)
                     ));
                 }
-            } else if !is_valid_public_key(account, KeyKind::Account) {
+            } else if !is_public_key_of(account, KeyKind::Account) {
                 vr.add_error(format!(
                     "Account {} is not a valid account public key",
-                    go_quote(account)
+                    quote(account)
                 ));
             }
         }
-        if !self.xkey.is_empty() && !is_valid_public_key(&self.xkey, KeyKind::Curve) {
+        if !self.xkey.is_empty() && !is_public_key_of(&self.xkey, KeyKind::Curve) {
             vr.add_error(format!(
                 "XKey {} is not a valid public xkey",
-                go_quote(&self.xkey)
+                quote(&self.xkey)
             ));
         }
     }
@@ -156,7 +159,7 @@ go_fields!(Account => [
     (always authorization "authorization")
     (omitempty trace "trace")
     (omitempty cluster_traffic "cluster_traffic")
-    (embed info)
+    (embed info: Info)
     (omitempty tags "tags")
     (constant "type" "account")
     (omitempty version "version")
@@ -166,7 +169,9 @@ go_object!(Account);
 impl Account {
     /// Go's `Account.Validate` for the account `account_public_key`.
     fn validate(&self, account_public_key: &str, vr: &mut ValidationResults) {
-        validate_imports(&self.imports, account_public_key, vr);
+        validate_imports(&self.imports, vr, |import, vr| {
+            validate_activation_token(import, account_public_key, vr)
+        });
         validate_exports(&self.exports, vr);
         self.limits.validate(vr);
         self.default_permissions.validate(vr);
@@ -184,7 +189,7 @@ impl Account {
             if has_wildcards(&trace.dest) {
                 vr.add_error(format!(
                     "the account Trace.Destination subject {} is not a valid publish subject",
-                    go_quote(&trace.dest)
+                    quote(&trace.dest)
                 ));
             }
             if !(0..=100).contains(&trace.sampling) {
@@ -228,7 +233,7 @@ impl Account {
         ) {
             vr.add_error(format!(
                 "unknown cluster traffic option: {}",
-                go_quote(&self.cluster_traffic)
+                quote(&self.cluster_traffic)
             ));
         }
     }
@@ -254,28 +259,37 @@ impl ClaimBody for Account {
     fn version(&self) -> i64 {
         self.version
     }
+}
 
+impl Rules for Account {
     fn set_version(&mut self, version: i64) {
         self.version = version;
     }
 
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(deserializer, Account::default(), Some(type_member))
+    }
+
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
         claims.nats.validate(&claims.subject, vr);
-        if is_valid_public_key(&claims.issuer, KeyKind::Account) && !claims.nats.limits.is_empty() {
+        if is_public_key_of(&claims.issuer, KeyKind::Account) && !claims.nats.limits.is_empty() {
             vr.add_warning("self-signed account JWTs shouldn't contain operator limits");
         }
     }
 
-    fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), EncodeError> {
-        check_scope_counts(&claims.nats.signing_keys)?;
+    fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), ClaimsError> {
+        check_scope_limits(&claims.nats.signing_keys)?;
         // Go's sort.Sort, not a stable sort: entries sharing a subject keep Go's order.
-        crate::go_sort::sort(&mut claims.nats.exports, |a, b| a.subject < b.subject);
-        crate::go_sort::sort(&mut claims.nats.imports, |a, b| a.subject < b.subject);
+        sort::sort(&mut claims.nats.exports, |a, b| a.subject < b.subject);
+        sort::sort(&mut claims.nats.imports, |a, b| a.subject < b.subject);
         Ok(())
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        let (claims, deleted) = load_v1_parts::<V1Account>(payload)?;
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+        let (claims, deleted) = read_v1_parts::<V1Account>(payload)?;
         Ok(claims.map_body(|v1| {
             let mut signing_keys = SigningKeys::new();
             for key in v1.signing_keys {
@@ -296,13 +310,11 @@ impl ClaimBody for Account {
         }))
     }
 
-    fn load_v2(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        let mut claims: Claims<Self> = serde_json::from_slice(payload)?;
-        // Tiers replace the account-wide JetStream limits.
-        if !claims.nats.limits.tiered_limits.is_empty() {
-            claims.nats.limits.jetstream = JetStreamLimits::default();
+    fn after_read(&mut self) {
+        // Go's loader: tiers replace the account-wide JetStream limits.
+        if !self.limits.tiered_limits.is_empty() {
+            self.limits.jetstream = JetStreamLimits::default();
         }
-        Ok(claims)
     }
 
     fn into_any(claims: Claims<Self>) -> AnyClaims {
@@ -310,33 +322,80 @@ impl ClaimBody for Account {
     }
 }
 
-/// Refuses scope template counts that do not come back as written: a 0 is left out and
+/// Refuses scope template limits that do not come back as written: a 0 is left out and
 /// read back as -1 (no limit), by Go, the server and this crate, which would grant what it
-/// meant to deny; and Go reads templates through `float64`, so a count beyond ±2^53 comes
+/// meant to deny; and Go reads templates through `float64`, so a limit beyond ±2^53 comes
 /// back rounded, or (beyond the `i64` range) makes the whole account unreadable.
-fn check_scope_counts(signing_keys: &SigningKeys) -> Result<(), EncodeError> {
+fn check_scope_limits(signing_keys: &SigningKeys) -> Result<(), ClaimsError> {
     const EXACT_IN_F64: i64 = 1 << 53;
-    for scope in signing_keys.0.values().flatten() {
+    for scope in signing_keys.iter().filter_map(|(_, key)| key.scope()) {
         let limits = &scope.template.limits;
-        for (name, value) in [
+        for (limit, value) in [
             ("subs", limits.subs),
             ("data", limits.data),
             ("payload", limits.payload),
         ] {
-            let problem = if value == 0 {
-                "is written as absent and read back as -1 (no limit); use -1 or a positive limit"
-            } else if !(-EXACT_IN_F64..=EXACT_IN_F64).contains(&value) {
-                "is beyond 2^53, which Go (and nats-server) cannot read back exactly"
-            } else {
-                continue;
-            };
-            return Err(EncodeError::InvalidClaims(format!(
-                "scope {} template {name} {value} {problem}",
-                scope.key
-            )));
+            if value == 0 || !(-EXACT_IN_F64..=EXACT_IN_F64).contains(&value) {
+                return Err(ClaimsError::UnreadableScopeLimit {
+                    key: scope.key.clone(),
+                    limit,
+                    value,
+                });
+            }
         }
     }
     Ok(())
+}
+
+/// The activation-token part of Go's `Import.Validate`: a token must decode and verify,
+/// be issued by the exporting account (or for it, by one of its signing keys), be for
+/// the importing account `account_public_key`, and match the import's type and subject.
+/// Its expiry is deliberately not checked: an expired activation does not invalidate
+/// the account.
+fn validate_activation_token(
+    import: &Import,
+    account_public_key: &str,
+    vr: &mut ValidationResults,
+) {
+    if import.token.is_empty() {
+        return;
+    }
+    let activation = match ActivationClaims::decode(&import.token) {
+        Ok(verified) => verified.into_claims(),
+        Err(_) => {
+            vr.add_error(format!(
+                "import {} contains an invalid activation token",
+                quote(&import.subject)
+            ));
+            return;
+        }
+    };
+    if !(activation.issuer == import.account || activation.nats.issuer_account == import.account) {
+        vr.add_error(format!(
+            "activation token doesn't match account for import {}",
+            quote(&import.subject)
+        ));
+    }
+    if activation.subject != account_public_key {
+        vr.add_error(format!(
+            "activation token doesn't match account it is being included in, {}",
+            quote(&import.subject)
+        ));
+    }
+    if activation.nats.kind != import.import_type {
+        vr.add_error(format!(
+            "mismatch between token import type {} and type of import {}",
+            activation.nats.kind, import.import_type
+        ));
+    }
+    activation.nats.validate(vr);
+    if !is_contained_in(import.activation_subject(), &activation.nats.subject) {
+        vr.add_error(format!(
+            "activation token import subject {} doesn't match import {}",
+            quote(&activation.nats.subject),
+            quote(&import.subject)
+        ));
+    }
 }
 
 /// The v1 account body.
@@ -361,6 +420,20 @@ go_object!(V1Account);
 impl AccountClaims {
     /// Go's `AccountClaims.DidSign`: `issuer` is the account key, or a signing key of
     /// this account when the claims name it as `issuer_account`.
+    ///
+    /// ```
+    /// use natsjwt::{AccountClaims, KeyPair};
+    ///
+    /// let account = KeyPair::new_account()?;
+    /// let signing_key = KeyPair::new_account()?;
+    /// let mut claims = AccountClaims::new(account.public_key().as_str());
+    /// claims.nats.signing_keys.add(signing_key.public_key().as_str());
+    /// let (account, signer) = (account.public_key().as_str(), signing_key.public_key().as_str());
+    /// assert!(claims.did_sign(account, ""));
+    /// assert!(claims.did_sign(signer, account));
+    /// assert!(!claims.did_sign(signer, ""));
+    /// # Ok::<(), natsjwt::KeyError>(())
+    /// ```
     pub fn did_sign(&self, issuer: &str, issuer_account: &str) -> bool {
         if issuer == self.subject {
             return true;
@@ -375,8 +448,7 @@ impl AccountClaims {
 
     /// Revokes the user `public_key` for tokens issued up to now.
     pub fn revoke(&mut self, public_key: &str) {
-        use crate::clock::Clock as _;
-        self.revoke_at(public_key, crate::clock::SystemClock.now());
+        self.revoke_at(public_key, SystemClock.now());
     }
 
     /// Removes the revocation of `public_key`.
@@ -416,7 +488,10 @@ mod tests {
     #[test]
     fn tiers_zero_flat_jetstream_on_read() {
         let payload = br#"{"sub":"A","nats":{"limits":{"mem_storage":5,"tiered_limits":{"R1":{"disk_storage":1}}},"type":"account","version":2}}"#;
-        let c = Account::load_v2(payload).unwrap();
+        let c = AnyClaims::from_json(std::str::from_utf8(payload).unwrap()).unwrap();
+        let AnyClaims::Account(c) = c else {
+            panic!("{c:?}")
+        };
         assert_eq!(c.nats.limits.jetstream, JetStreamLimits::default());
         assert_eq!(c.nats.limits.tiered_limits["R1"].disk_storage, 1);
     }
@@ -430,22 +505,24 @@ mod tests {
         assert!(!c.is_revoked("U1", 11));
         assert!(c.is_revoked("", 11));
         assert!(c.is_revoked("U1", 0));
-        c.revoke_at(crate::types::revocations::ALL, 20);
+        c.revoke_at(RevocationList::ALL, 20);
         assert_eq!(c.compact_revocations(), vec![("U1".to_owned(), 10)]);
         c.clear_revocation("U2");
         assert!(!c.is_revoked("U2", 25));
         c.revoke("U3");
         assert!(c.is_revoked("U3", 1_700_000_000));
-        let mut e = crate::types::Export::service("s");
+        let mut e = Export::service("s");
         e.revoke_at("AIMPORTER", 5);
-        let mut act = crate::claims::ActivationClaims::new("AIMPORTER");
+        let mut act = ActivationClaims::new("AIMPORTER");
         act.issued_at = 5;
-        assert!(e.is_activation_revoked(&act));
+        assert!(act.is_revoked_by(&e));
         act.issued_at = 6;
-        assert!(!e.is_activation_revoked(&act));
+        assert!(!act.is_revoked_by(&e));
         e.clear_revocation("AIMPORTER");
         act.issued_at = 5;
-        assert!(!e.is_activation_revoked(&act));
+        assert!(!act.is_revoked_by(&e));
+        act.issued_at = 0;
+        assert!(act.is_revoked_by(&e));
     }
 
     #[test]

@@ -2,12 +2,16 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::claims::{load_v1_parts, ActivationClaims, AnyClaims, ClaimBody, ClaimType, Claims};
-use crate::json::{go_fields, go_object};
-use crate::keys::{is_valid_public_key, KeyKind};
+use serde::Deserializer;
+
+use super::body::Rules;
+use super::v1::read_v1_parts;
+use super::{ActivationClaims, AnyClaims, ClaimBody, ClaimType, Claims};
+use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::go::quote::quote;
+use crate::keys::{is_public_key_of, KeyKind};
 use crate::types::subjects::validate_subject;
-use crate::types::{ExportType, TagList};
-use crate::validation::go_quote;
+use crate::types::{Export, ExportType, TagList};
 use crate::validation::ValidationResults;
 
 /// The `nats` body of activation claims. `sub` is the importing account; `iss` the
@@ -38,16 +42,16 @@ go_object!(Activation);
 
 impl Activation {
     /// Go's activation rules without the time checks: kind, subject, `issuer_account`.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if self.kind == ExportType::Unknown {
             vr.add_error(format!(
                 "invalid import type: {}",
-                go_quote(self.kind.as_str())
+                quote(self.kind.as_str())
             ));
         }
         validate_subject(&self.subject, vr);
         if !self.issuer_account.is_empty()
-            && !is_valid_public_key(&self.issuer_account, KeyKind::Account)
+            && !is_public_key_of(&self.issuer_account, KeyKind::Account)
         {
             vr.add_error("account_id is not an account public key");
         }
@@ -66,17 +70,26 @@ impl ClaimBody for Activation {
     fn version(&self) -> i64 {
         self.version
     }
+}
 
+impl Rules for Activation {
     fn set_version(&mut self, version: i64) {
         self.version = version;
+    }
+
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(deserializer, Activation::default(), Some(type_member))
     }
 
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
         claims.nats.validate(vr);
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        let (claims, deleted) = load_v1_parts::<V1Activation>(payload)?;
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+        let (claims, deleted) = read_v1_parts::<V1Activation>(payload)?;
         Ok(claims.map_body(|v1| Activation {
             subject: v1.subject,
             kind: v1.kind,
@@ -106,19 +119,29 @@ go_object!(V1Activation);
 
 /// Go's `cleanSubject`: the subject up to its first wildcard token; `_` when it starts with one.
 fn clean_subject(subject: &str) -> String {
-    let tokens: Vec<&str> = subject.split('.').collect();
-    for (i, token) in tokens.iter().enumerate() {
-        if *token == "*" || *token == ">" {
-            if i == 0 {
+    let mut clean: Vec<&str> = Vec::new();
+    for token in subject.split('.') {
+        if token == "*" || token == ">" {
+            if clean.is_empty() {
                 return "_".to_owned();
             }
-            return tokens.get(..i).map(|t| t.join(".")).unwrap_or_default();
+            break;
         }
+        clean.push(token);
     }
-    subject.to_owned()
+    clean.join(".")
 }
 
 impl ActivationClaims {
+    /// Go's `Export.IsClaimRevoked`: true when `export` revokes this activation, or the
+    /// activation has no subject or issue time.
+    pub fn is_revoked_by(&self, export: &Export) -> bool {
+        if self.subject.is_empty() || self.issued_at == 0 {
+            return true;
+        }
+        export.is_revoked(&self.subject, self.issued_at)
+    }
+
     /// Go's `HashID`: padded base32 of SHA-256 over `iss.sub.clean_subject`, or `None`
     /// when the issuer, subject or import subject is missing.
     pub fn hash_id(&self) -> Option<String> {

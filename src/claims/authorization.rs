@@ -1,10 +1,14 @@
 //! Auth callout claims: the request the server sends and the response a service returns.
 
-use crate::claims::{AnyClaims, ClaimBody, ClaimType, Claims};
-use crate::json::{go_fields, go_object};
-use crate::keys::{is_valid_public_key, KeyKind};
+use serde::Deserializer;
+
+use super::body::Rules;
+use super::decode::PlainClaims;
+use super::{AnyClaims, ClaimBody, ClaimType, Claims};
+use crate::go::json::{deserialize_fields, from_json_bytes, go_fields, go_object, TypeMember};
+use crate::go::quote::quote;
+use crate::keys::{is_public_key_of, KeyKind};
 use crate::types::TagList;
-use crate::validation::go_quote;
 use crate::validation::ValidationResults;
 
 /// The server asking (`server_id`).
@@ -187,26 +191,42 @@ impl ClaimBody for AuthorizationRequest {
     fn version(&self) -> i64 {
         self.version
     }
+}
+
+impl Rules for AuthorizationRequest {
+    const TIMES_LAST: bool = true;
+    const ANY_VERSION: bool = true;
 
     fn set_version(&mut self, version: i64) {
         self.version = version;
+    }
+
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(
+            deserializer,
+            AuthorizationRequest::default(),
+            Some(type_member),
+        )
     }
 
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
         let user_nkey = &claims.nats.user_nkey;
         if user_nkey.is_empty() {
             vr.add_error("User nkey is required");
-        } else if !is_valid_public_key(user_nkey, KeyKind::User) {
+        } else if !is_public_key_of(user_nkey, KeyKind::User) {
             vr.add_error(format!(
                 "User nkey {} is not a valid user public key",
-                go_quote(user_nkey)
+                quote(user_nkey)
             ));
         }
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
         // Go reads auth callout claims without looking at the version.
-        serde_json::from_slice(payload)
+        from_json_bytes::<PlainClaims<Self>>(payload).map(|claims| claims.0)
     }
 
     fn into_any(claims: Claims<Self>) -> AnyClaims {
@@ -254,17 +274,33 @@ impl ClaimBody for AuthorizationResponse {
     fn version(&self) -> i64 {
         self.version
     }
+}
+
+impl Rules for AuthorizationResponse {
+    const TIMES_LAST: bool = true;
+    const ANY_VERSION: bool = true;
 
     fn set_version(&mut self, version: i64) {
         self.version = version;
     }
 
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(
+            deserializer,
+            AuthorizationResponse::default(),
+            Some(type_member),
+        )
+    }
+
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
         let response = &claims.nats;
-        if !is_valid_public_key(&claims.subject, KeyKind::User) {
+        if !is_public_key_of(&claims.subject, KeyKind::User) {
             vr.add_error("Subject must be a user public key");
         }
-        if !is_valid_public_key(&claims.audience, KeyKind::Server) {
+        if !is_public_key_of(&claims.audience, KeyKind::Server) {
             vr.add_error("Audience must be a server public key");
         }
         if response.error.is_empty() && response.jwt.is_empty() {
@@ -274,14 +310,14 @@ impl ClaimBody for AuthorizationResponse {
             vr.add_error("Only Error or Jwt can be set");
         }
         if !response.issuer_account.is_empty()
-            && !is_valid_public_key(&response.issuer_account, KeyKind::Account)
+            && !is_public_key_of(&response.issuer_account, KeyKind::Account)
         {
             vr.add_error("issuer_account is not an account public key");
         }
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        serde_json::from_slice(payload)
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+        from_json_bytes::<PlainClaims<Self>>(payload).map(|claims| claims.0)
     }
 
     fn into_any(claims: Claims<Self>) -> AnyClaims {

@@ -1,12 +1,17 @@
 //! Operator claims: the root of trust, self-signed by the operator key.
 
-use crate::claims::{load_v1_parts, AnyClaims, ClaimBody, ClaimType, Claims, OperatorClaims};
-use crate::json::{go_fields, go_object};
-use crate::keys::{is_valid_public_key, KeyKind};
-use crate::token::EncodeError;
-use crate::types::subjects::parse_go_atoi;
-use crate::types::{url, TagList};
-use crate::validation::{go_quote, shown, ValidationResults};
+use serde::Deserializer;
+
+use super::body::Rules;
+use super::v1::read_v1_parts;
+use super::{AnyClaims, ClaimBody, ClaimType, Claims, ClaimsError, OperatorClaims};
+use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::go::quote::{quote, shown};
+use crate::go::strconv::atoi;
+use crate::go::url;
+use crate::keys::{is_public_key_of, KeyKind};
+use crate::types::TagList;
+use crate::validation::ValidationResults;
 
 /// The `nats` body of operator claims.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +48,7 @@ go_fields!(Operator => [
 go_object!(Operator);
 
 /// Go's `ParseServerVersion`: `""` or exactly three non-negative integers separated by dots.
-pub fn parse_server_version(version: &str) -> Result<(i64, i64, i64), String> {
+pub(crate) fn parse_server_version(version: &str) -> Result<(i64, i64, i64), String> {
     if version.is_empty() {
         return Ok((0, 0, 0));
     }
@@ -55,7 +60,7 @@ pub fn parse_server_version(version: &str) -> Result<(i64, i64, i64), String> {
     };
     let mut numbers = [0i64; 3];
     for (slot, part) in numbers.iter_mut().zip([major, minor, update]) {
-        *slot = parse_go_atoi(part)
+        *slot = atoi(part)
             .ok_or_else(|| format!("asserted server version cant parse {part} to int"))?;
     }
     let [major, minor, update] = numbers;
@@ -68,33 +73,29 @@ pub fn parse_server_version(version: &str) -> Result<(i64, i64, i64), String> {
 }
 
 /// Go's `ValidateOperatorServiceURL`.
-pub fn validate_operator_service_url(value: &str) -> Result<(), String> {
+pub(crate) fn validate_operator_service_url(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Ok(());
     }
-    let parsed = url::parse(value).map_err(|e| {
-        format!(
-            "error parsing operator service url {}: {e}",
-            go_quote(value)
-        )
-    })?;
+    let parsed = url::parse(value)
+        .map_err(|e| format!("error parsing operator service url {}: {e}", quote(value)))?;
     if parsed.has_user {
         return Err(format!(
             "operator service url {} - credentials are not supported",
-            go_quote(value)
+            quote(value)
         ));
     }
     if !parsed.path.is_empty() {
         return Err(format!(
             "operator service url {} - paths are not supported",
-            go_quote(value)
+            quote(value)
         ));
     }
     match parsed.scheme.as_str() {
         "nats" | "tls" | "ws" | "wss" => Ok(()),
         _ => Err(format!(
             "operator service url {} - protocol not supported (only 'nats', 'tls', 'ws', 'wss' only)",
-            go_quote(value)
+            quote(value)
         )),
     }
 }
@@ -109,14 +110,14 @@ impl Operator {
         if parsed.scheme.is_empty() {
             return Err(format!(
                 "account server url {} requires a protocol",
-                go_quote(&self.account_server_url)
+                quote(&self.account_server_url)
             ));
         }
         Ok(())
     }
 
     /// Go's `Operator.Validate`.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    fn validate(&self, vr: &mut ValidationResults) {
         if let Err(e) = self.validate_account_server_url() {
             vr.add_error(e);
         }
@@ -126,12 +127,12 @@ impl Operator {
             }
         }
         for key in &self.signing_keys {
-            if !is_valid_public_key(key, KeyKind::Operator) {
+            if !is_public_key_of(key, KeyKind::Operator) {
                 vr.add_error(format!("{} is not an operator public key", shown(key)));
             }
         }
         if !self.system_account.is_empty()
-            && !is_valid_public_key(&self.system_account, KeyKind::Account)
+            && !is_public_key_of(&self.system_account, KeyKind::Account)
         {
             vr.add_error(format!(
                 "{} is not an account public key",
@@ -156,24 +157,33 @@ impl ClaimBody for Operator {
     fn version(&self) -> i64 {
         self.version
     }
+}
 
+impl Rules for Operator {
     fn set_version(&mut self, version: i64) {
         self.version = version;
+    }
+
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(deserializer, Operator::default(), Some(type_member))
     }
 
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
         claims.nats.validate(vr);
     }
 
-    fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), EncodeError> {
+    fn prepare_encode(claims: &mut Claims<Self>) -> Result<(), ClaimsError> {
         claims
             .nats
             .validate_account_server_url()
-            .map_err(EncodeError::InvalidClaims)
+            .map_err(ClaimsError::InvalidAccountServerUrl)
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        let (claims, deleted) = load_v1_parts::<V1Operator>(payload)?;
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+        let (claims, deleted) = read_v1_parts::<V1Operator>(payload)?;
         Ok(claims.map_body(|v1| Operator {
             signing_keys: v1.signing_keys,
             account_server_url: v1.account_server_url,

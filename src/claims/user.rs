@@ -1,8 +1,12 @@
 //! User claims: signed by an account key or one of its signing keys.
 
-use crate::claims::{load_v1_parts, AnyClaims, ClaimBody, ClaimType, Claims, UserClaims};
-use crate::json::{go_fields, go_object};
-use crate::keys::{is_valid_public_key, KeyKind};
+use serde::Deserializer;
+
+use super::body::Rules;
+use super::v1::read_v1_parts;
+use super::{AnyClaims, ClaimBody, ClaimType, Claims, UserClaims};
+use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::keys::{is_public_key_of, KeyKind};
 use crate::types::{Limits, Permissions, TagList, UserPermissionLimits};
 use crate::validation::ValidationResults;
 
@@ -22,6 +26,17 @@ pub mod connection_type {
     pub const MQTT_WS: &str = "MQTT_WS";
     /// An in-process connection.
     pub const IN_PROCESS: &str = "IN_PROCESS";
+
+    /// Every connection type the server knows.
+    pub const ALL: [&str; 7] = [
+        STANDARD,
+        WEBSOCKET,
+        LEAFNODE,
+        LEAFNODE_WS,
+        MQTT,
+        MQTT_WS,
+        IN_PROCESS,
+    ];
 }
 
 /// The `nats` body of user claims.
@@ -49,8 +64,8 @@ pub struct User {
 }
 
 go_fields!(User => [
-    (embed permissions)
-    (embed limits)
+    (embed permissions: Permissions)
+    (embed limits: Limits)
     (omitempty bearer_token "bearer_token")
     (omitempty proxy_required "proxy_required")
     (omitempty allowed_connection_types "allowed_connection_types")
@@ -118,9 +133,18 @@ impl ClaimBody for User {
     fn version(&self) -> i64 {
         self.version
     }
+}
 
+impl Rules for User {
     fn set_version(&mut self, version: i64) {
         self.version = version;
+    }
+
+    fn read_body<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        type_member: &mut TypeMember<'de>,
+    ) -> Result<Self, D::Error> {
+        deserialize_fields(deserializer, User::default(), Some(type_member))
     }
 
     fn validate_body(claims: &Claims<Self>, vr: &mut ValidationResults) {
@@ -128,14 +152,14 @@ impl ClaimBody for User {
         user.permissions.validate(vr);
         user.limits.validate(vr);
         if !user.issuer_account.is_empty()
-            && !is_valid_public_key(&user.issuer_account, KeyKind::Account)
+            && !is_public_key_of(&user.issuer_account, KeyKind::Account)
         {
             vr.add_error("account_id is not an account public key");
         }
     }
 
-    fn load_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
-        let (claims, deleted) = load_v1_parts::<V1User>(payload)?;
+    fn read_v1(payload: &[u8]) -> Result<Claims<Self>, serde_json::Error> {
+        let (claims, deleted) = read_v1_parts::<V1User>(payload)?;
         Ok(claims.map_body(|v1| User {
             permissions: v1.permissions,
             limits: v1.limits,
@@ -171,8 +195,8 @@ impl Default for V1User {
 }
 
 go_fields!(V1User => [
-    (embed permissions)
-    (embed limits)
+    (embed permissions: Permissions)
+    (embed limits: Limits)
     (omitempty bearer_token "bearer_token")
 ]);
 go_object!(V1User);

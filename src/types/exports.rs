@@ -3,14 +3,11 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::json::{go_fields, go_object, IsEmpty};
-use crate::types::permissions::GoDuration;
-use crate::types::revocations::RevocationList;
-use crate::types::subjects::{
-    for_each_containment, has_wildcards, is_contained_in, validate_subject,
-};
-use crate::types::Info;
-use crate::validation::go_quote;
+use super::subjects::{for_each_containment, has_wildcards, validate_subject};
+use super::{GoDuration, Info, RevocationList};
+use crate::clock::{Clock, SystemClock};
+use crate::go::json::{go_fields, go_object, IsEmpty};
+use crate::go::quote::quote;
 use crate::validation::ValidationResults;
 
 /// Whether an export or import is a stream or a service (`type`; `kind` in activations).
@@ -135,7 +132,7 @@ go_object!(ServiceLatency);
 
 impl ServiceLatency {
     /// Go's `ServiceLatency.Validate`.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if self.sampling.0 != 0 && !(1..=100).contains(&self.sampling.0) {
             vr.add_error("sampling percentage needs to be between 1-100");
         }
@@ -187,7 +184,7 @@ go_fields!(Export => [
     (omitempty account_token_position "account_token_position")
     (omitempty advertise "advertise")
     (omitempty allow_trace "allow_trace")
-    (embed info)
+    (embed info: Info)
 ]);
 go_object!(Export);
 
@@ -237,11 +234,11 @@ impl Export {
     }
 
     /// Go's `Export.Validate`.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if !self.is_service() && !self.is_stream() {
             vr.add_error(format!(
                 "invalid export type: {}",
-                go_quote(self.export_type.as_str())
+                quote(self.export_type.as_str())
             ));
         }
         if self.is_service()
@@ -251,14 +248,14 @@ impl Export {
         {
             vr.add_error(format!(
                 "invalid response type for service: {}",
-                go_quote(&self.response_type)
+                quote(&self.response_type)
             ));
         }
         if self.is_stream() {
             if !self.response_type.is_empty() {
                 vr.add_error(format!(
                     "invalid response type for stream: {}",
-                    go_quote(&self.response_type)
+                    quote(&self.response_type)
                 ));
             }
             if self.allow_trace {
@@ -310,17 +307,7 @@ impl Export {
 
     /// Revokes activations for `account` issued up to now.
     pub fn revoke(&mut self, account: &str) {
-        use crate::clock::Clock as _;
-        self.revoke_at(account, crate::clock::SystemClock.now());
-    }
-
-    /// Go's `Export.IsClaimRevoked`: true when the activation is revoked, or has no
-    /// subject or issue time.
-    pub fn is_activation_revoked(&self, activation: &crate::claims::ActivationClaims) -> bool {
-        if activation.subject.is_empty() || activation.issued_at == 0 {
-            return true;
-        }
-        self.is_revoked(&activation.subject, activation.issued_at)
+        self.revoke_at(account, SystemClock.now());
     }
 
     /// Removes the revocation of `account`.
@@ -328,14 +315,15 @@ impl Export {
         self.revocations.clear(account);
     }
 
-    /// True when an activation for `account` issued at `issued_at` is revoked.
+    /// True when an activation for `account` issued at `issued_at` is revoked (`*`
+    /// included, inclusive).
     pub fn is_revoked(&self, account: &str, issued_at: i64) -> bool {
         self.revocations.is_revoked(account, issued_at)
     }
 }
 
 /// Go's `Exports.Validate`: each export, then overlapping subjects within services and within streams.
-pub fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
+pub(crate) fn validate_exports(exports: &[Export], vr: &mut ValidationResults) {
     let mut services = Vec::with_capacity(exports.len());
     let mut streams = Vec::with_capacity(exports.len());
     for export in exports {
@@ -357,31 +345,27 @@ fn report_overlaps(kind: ExportType, subjects: &[&str], vr: &mut ValidationResul
     // Testing every pair made validating 100 exports cost more than signing them;
     // `for_each_containment` finds the same pairs from the sorted subjects.
     let mut entries: Vec<(&str, usize)> = subjects.iter().copied().zip(0..).collect();
-    let mut found: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut found: std::collections::BTreeMap<&str, (usize, &str)> = Default::default();
     for_each_containment(
         &mut entries,
         |&(subject, _)| subject,
-        |&(outer, _), &(_, i)| {
-            let lowest = found.entry(outer).or_insert(i);
-            *lowest = (*lowest).min(i);
+        |&(outer, _), &(inner, i)| {
+            let first = found.entry(outer).or_insert((i, inner));
+            *first = (*first).min((i, inner));
         },
     );
-    for (outer, i) in found {
+    for (outer, (_, inner)) in found {
         vr.add_error(format!(
             "{kind} export subject {} already exports {}",
-            go_quote(outer),
-            go_quote(subjects.get(i).copied().unwrap_or_default())
+            quote(outer),
+            quote(inner)
         ));
     }
 }
 
-/// True when `subject` is contained in one of the exports' subjects.
-pub fn has_export_containing(exports: &[Export], subject: &str) -> bool {
-    exports.iter().any(|e| is_contained_in(subject, &e.subject))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::subjects::is_contained_in;
     use super::*;
 
     #[test]
@@ -450,8 +434,8 @@ mod tests {
             .map(|(outer, inner)| {
                 format!(
                     "{kind} export subject {} already exports {}",
-                    go_quote(outer),
-                    go_quote(inner)
+                    quote(outer),
+                    quote(inner)
                 )
             })
             .collect()

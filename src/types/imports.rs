@@ -3,14 +3,13 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::claims::ActivationClaims;
-use crate::json::{go_fields, go_object};
-use crate::types::exports::ExportType;
-use crate::types::subjects::{
+use super::subjects::{
     for_each_containment, is_contained_in, is_literal, renaming_to_subject,
     validate_renaming_subject, validate_subject,
 };
-use crate::validation::go_quote;
+use super::ExportType;
+use crate::go::json::{go_fields, go_object};
+use crate::go::quote::quote;
 use crate::validation::ValidationResults;
 
 /// A stream or service imported from another account.
@@ -80,15 +79,13 @@ impl Import {
         self.import_type == ExportType::Stream
     }
 
-    /// Go's `Import.Validate` for an import held by account `account_public_key`.
-    ///
-    /// An activation token is decoded and checked against the import, but its expiry is
-    /// deliberately not checked (an expired activation does not invalidate the account).
-    pub fn validate(&self, account_public_key: &str, vr: &mut ValidationResults) {
+    /// Go's `Import.Validate` without its activation token, which the account's
+    /// validation checks (it is a token, read by the claims layer).
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if !self.is_service() && !self.is_stream() {
             vr.add_error(format!(
                 "invalid import type: {}",
-                go_quote(self.import_type.as_str())
+                quote(self.import_type.as_str())
             ));
         }
         if self.is_service() && self.allow_trace {
@@ -110,52 +107,18 @@ impl Import {
         if self.share && !self.is_service() {
             vr.add_error(format!(
                 "sharing information (for latency tracking) is only valid for services: {}",
-                go_quote(&self.subject)
+                quote(&self.subject)
             ));
         }
-        if self.token.is_empty() {
-            return;
-        }
-        let activation = match ActivationClaims::decode(&self.token) {
-            Ok(verified) => verified.into_claims(),
-            Err(_) => {
-                vr.add_error(format!(
-                    "import {} contains an invalid activation token",
-                    go_quote(&self.subject)
-                ));
-                return;
-            }
-        };
-        if !(activation.issuer == self.account || activation.nats.issuer_account == self.account) {
-            vr.add_error(format!(
-                "activation token doesn't match account for import {}",
-                go_quote(&self.subject)
-            ));
-        }
-        if activation.subject != account_public_key {
-            vr.add_error(format!(
-                "activation token doesn't match account it is being included in, {}",
-                go_quote(&self.subject)
-            ));
-        }
-        if activation.nats.kind != self.import_type {
-            vr.add_error(format!(
-                "mismatch between token import type {} and type of import {}",
-                activation.nats.kind, self.import_type
-            ));
-        }
-        activation.nats.validate(vr);
-        let subject = if self.is_service() && !self.to.is_empty() {
+    }
+
+    /// The subject an activation token for this import must contain: `to` for a service
+    /// import that still uses it, else `subject`.
+    pub(crate) fn activation_subject(&self) -> &str {
+        if self.is_service() && !self.to.is_empty() {
             &self.to
         } else {
             &self.subject
-        };
-        if !is_contained_in(subject, &activation.nats.subject) {
-            vr.add_error(format!(
-                "activation token import subject {} doesn't match import {}",
-                go_quote(&activation.nats.subject),
-                go_quote(&self.subject)
-            ));
         }
     }
 
@@ -174,13 +137,19 @@ impl Import {
     }
 }
 
-/// Go's `Imports.Validate`: service imports from one account may not overlap, then each import.
-pub fn validate_imports(imports: &[Import], account_public_key: &str, vr: &mut ValidationResults) {
+/// Go's `Imports.Validate`: service imports from one account may not overlap, then each
+/// import, whose activation token `check_token` checks after its fields.
+pub(crate) fn validate_imports(
+    imports: &[Import],
+    vr: &mut ValidationResults,
+    mut check_token: impl FnMut(&Import, &mut ValidationResults),
+) {
     if service_namespaces_overlap(imports) {
-        validate_imports_reporting_overlaps(imports, account_public_key, vr);
+        validate_imports_reporting_overlaps(imports, vr, check_token);
     } else {
         for import in imports {
-            import.validate(account_public_key, vr);
+            import.validate(vr);
+            check_token(import, vr);
         }
     }
 }
@@ -207,8 +176,8 @@ fn service_namespaces_overlap(imports: &[Import]) -> bool {
 /// per-account check, import by import, so that the errors come in Go's order.
 fn validate_imports_reporting_overlaps(
     imports: &[Import],
-    account_public_key: &str,
     vr: &mut ValidationResults,
+    mut check_token: impl FnMut(&Import, &mut ValidationResults),
 ) {
     /// A distinct service namespace already imported from an account.
     struct Seen<'a> {
@@ -243,22 +212,23 @@ fn validate_imports_reporting_overlaps(
             for other in overlapping {
                 vr.add_error(format!(
                     "overlapping subject namespace for {} and {} in same account {}",
-                    go_quote(&subject),
-                    go_quote(other),
-                    go_quote(&import.account)
+                    quote(&subject),
+                    quote(other),
+                    quote(&import.account)
                 ));
             }
             if duplicate {
                 vr.add_error(format!(
                     "overlapping subject namespace for {} in account {}",
-                    go_quote(&subject),
-                    go_quote(&import.account)
+                    quote(&subject),
+                    quote(&import.account)
                 ));
             } else {
                 seen.push(Seen { subject, literal });
             }
         }
-        import.validate(account_public_key, vr);
+        import.validate(vr);
+        check_token(import, vr);
     }
 }
 
@@ -268,7 +238,7 @@ mod tests {
 
     fn descriptions(imports: &[Import]) -> Vec<String> {
         let mut vr = ValidationResults::new();
-        validate_imports(imports, "ACCOUNT", &mut vr);
+        validate_imports(imports, &mut vr, |_, _| {});
         vr.issues.into_iter().map(|i| i.description).collect()
     }
 
@@ -295,17 +265,17 @@ mod tests {
                 if is_contained_in(&subject, other) || is_contained_in(other, &subject) {
                     out.push(format!(
                         "overlapping subject namespace for {} and {} in same account {}",
-                        go_quote(&subject),
-                        go_quote(other),
-                        go_quote(&import.account)
+                        quote(&subject),
+                        quote(other),
+                        quote(&import.account)
                     ));
                 }
             }
             if !seen.insert(subject.clone()) {
                 out.push(format!(
                     "overlapping subject namespace for {} in account {}",
-                    go_quote(&subject),
-                    go_quote(&import.account)
+                    quote(&subject),
+                    quote(&import.account)
                 ));
             }
         }
@@ -358,17 +328,21 @@ mod tests {
     }
 
     #[test]
-    fn deprecated_to_and_bad_token() {
+    fn deprecated_to_and_the_token_check_in_order() {
         let mut i = Import::service("A1", "q");
         i.to = "local.q".into();
         i.local_subject = "other".into();
-        i.token = "not-a-token".into();
+        let mut vr = ValidationResults::new();
+        validate_imports(&[i], &mut vr, |import, vr| {
+            vr.add_error(format!("token of {}", import.activation_subject()))
+        });
+        let found: Vec<String> = vr.issues.into_iter().map(|i| i.description).collect();
         assert_eq!(
-            descriptions(&[i]),
+            found,
             [
                 "the field to has been deprecated (use LocalSubject instead)",
                 "Local Subject replaces To",
-                r#"import "q" contains an invalid activation token"#
+                "token of local.q",
             ]
         );
     }

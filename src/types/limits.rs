@@ -4,12 +4,12 @@
 //! literally) or, for JetStream storage, disabled.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
-use crate::json::{go_fields, go_object};
-use crate::types::lists::CidrList;
-use crate::types::permissions::{Permissions, TimeRange};
-use crate::validation::go_quote;
+use super::{CidrList, Permissions, TimeRange};
+use crate::go::json::{go_fields, go_object};
+use crate::go::net::is_valid_cidr;
+use crate::go::quote::quote;
+use crate::go::zoneinfo::load_location;
 use crate::validation::ValidationResults;
 
 /// The value that means "no limit".
@@ -64,113 +64,19 @@ impl Limits {
     }
 
     /// Go's `Limits.Validate`: CIDRs, time ranges and the time zone.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         for cidr in &self.src {
             if !is_valid_cidr(cidr) {
-                vr.add_error(format!(
-                    "invalid cidr {} in user src limits",
-                    go_quote(cidr)
-                ));
+                vr.add_error(format!("invalid cidr {} in user src limits", quote(cidr)));
             }
         }
         for range in &self.times {
             range.validate(vr);
         }
-        if let Err(reason) = load_time_zone(&self.times_location) {
+        if let Err(reason) = load_location(&self.times_location) {
             vr.add_error(format!("could not parse iana time zone by name: {reason}"));
         }
     }
-}
-
-/// Go's `net.ParseCIDR`: an IPv4 or IPv6 address, `/`, and a prefix length in range.
-pub fn is_valid_cidr(text: &str) -> bool {
-    let Some((addr, bits)) = text.split_once('/') else {
-        return false;
-    };
-    let Ok(addr) = addr.parse::<IpAddr>() else {
-        return false;
-    };
-    // Go's dtoi: decimal digits only (leading zeros allowed).
-    if bits.is_empty() || !bits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let Ok(bits) = bits.parse::<u32>() else {
-        return false;
-    };
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    bits <= max
-}
-
-/// Go's `time.LoadLocation` on this machine: `UTC`, `Local`, or a zone file under
-/// `$ZONEINFO` or the system's zoneinfo directories (names are case-sensitive).
-pub fn is_valid_time_zone(name: &str) -> bool {
-    load_time_zone(name).is_ok()
-}
-
-/// Like Go's `time.LoadLocation`, returning Go's error text when the zone cannot be loaded.
-///
-/// Answers are kept for the first zone names asked (validating users on an auth callout
-/// path would otherwise open zone files for every token).
-pub fn load_time_zone(name: &str) -> Result<(), String> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    /// Bounded, so that a stream of made-up names cannot grow it.
-    const CACHED_ZONES: usize = 64;
-    static ZONES: OnceLock<Mutex<HashMap<String, Result<(), String>>>> = OnceLock::new();
-
-    if name.is_empty() || name == "UTC" || name == "Local" {
-        return Ok(());
-    }
-    let zones = ZONES.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(known) = zones.lock().ok().and_then(|z| z.get(name).cloned()) {
-        return known;
-    }
-    let result = read_time_zone(name);
-    if let Ok(mut zones) = zones.lock() {
-        if zones.len() < CACHED_ZONES {
-            zones.insert(name.to_owned(), result.clone());
-        }
-    }
-    result
-}
-
-/// [`load_time_zone`] without the cache.
-fn read_time_zone(name: &str) -> Result<(), String> {
-    if name.contains("..") || name.starts_with('/') || name.starts_with('\\') {
-        return Err("time: invalid location name".to_owned());
-    }
-    let dirs = std::env::var("ZONEINFO")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .into_iter()
-        .chain(
-            [
-                "/usr/share/zoneinfo/",
-                "/usr/share/lib/zoneinfo/",
-                "/usr/lib/locale/TZ/",
-                "/etc/zoneinfo/",
-            ]
-            .into_iter()
-            .map(String::from),
-        );
-    // Go reports the first error other than "file not found".
-    let mut first_error = None;
-    for dir in dirs {
-        let error = match std::fs::read(std::path::Path::new(&dir).join(name)) {
-            Ok(bytes) if bytes.starts_with(b"TZif") => return Ok(()),
-            Ok(_) => "malformed time zone information".to_owned(),
-            Err(e) => match e.kind() {
-                std::io::ErrorKind::NotFound => continue,
-                std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
-                std::io::ErrorKind::NotADirectory => "not a directory".to_owned(),
-                std::io::ErrorKind::InvalidInput => "invalid argument".to_owned(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-                _ => e.to_string(),
-            },
-        };
-        first_error.get_or_insert(error);
-    }
-    Err(first_error.unwrap_or_else(|| format!("unknown time zone {name}")))
 }
 
 /// What a user may do: Go's `UserPermissionLimits`, the template of a scoped signing key.
@@ -189,8 +95,8 @@ pub struct UserPermissionLimits {
 }
 
 go_fields!(UserPermissionLimits => [
-    (embed permissions)
-    (embed limits)
+    (embed permissions: Permissions)
+    (embed limits: Limits)
     (omitempty bearer_token "bearer_token")
     (omitempty proxy_required "proxy_required")
     (omitempty allowed_connection_types "allowed_connection_types")
@@ -198,12 +104,6 @@ go_fields!(UserPermissionLimits => [
 go_object!(UserPermissionLimits);
 
 impl UserPermissionLimits {
-    /// Validates permissions and limits.
-    pub fn validate(&self, vr: &mut ValidationResults) {
-        self.permissions.validate(vr);
-        self.limits.validate(vr);
-    }
-
     /// True when nothing is set at all (Go's `HasEmptyPermissions`): what a scoped user must carry.
     pub fn is_empty(&self) -> bool {
         *self == UserPermissionLimits::default()
@@ -311,7 +211,7 @@ go_fields!(OperatorLimits => [
     (omitempty disallow_bearer "disallow_bearer")
     (omitempty conn "conn")
     (omitempty leaf "leaf")
-    (embed jetstream)
+    (embed jetstream: JetStreamLimits)
     (uniquemap tiered_limits "tiered_limits")
 ]);
 go_object!(OperatorLimits);
@@ -364,7 +264,7 @@ impl OperatorLimits {
     }
 
     /// Go's `OperatorLimits.Validate`: tiers exclude account-wide JetStream limits and the `""` tier.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         if !self.tiered_limits.is_empty() {
             if self.jetstream != JetStreamLimits::default() {
                 vr.add_error("JetStream Limits and tiered JetStream Limits are mutually exclusive");
@@ -410,52 +310,5 @@ mod tests {
             json.ends_with(r#""tiered_limits":{"R1":{},"R3":{"disk_storage":1}}}"#),
             "{json}"
         );
-    }
-
-    #[test]
-    fn cidrs_follow_go() {
-        for ok in [
-            "10.0.0.0/8",
-            "0.0.0.0/0",
-            "2001:db8::/32",
-            "::/0",
-            "1.2.3.4/32",
-            "10.0.0.0/08",
-            "10.0.0.0/0008",
-        ] {
-            assert!(is_valid_cidr(ok), "{ok}");
-        }
-        for bad in [
-            "10.0.0.0",
-            "10.0.0.0/33",
-            "::/129",
-            "10.0.0/8",
-            "a/8",
-            "10.0.0.0/",
-            "10.0.0.0/-1",
-            "10.0.0.0/+8",
-        ] {
-            assert!(!is_valid_cidr(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn zones() {
-        assert!(is_valid_time_zone("UTC"));
-        assert!(is_valid_time_zone("Local"));
-        assert!(!is_valid_time_zone("utc"));
-        assert!(!is_valid_time_zone("Nowhere/Special"));
-        assert!(!is_valid_time_zone("../etc/passwd"));
-        assert_eq!(
-            load_time_zone("/etc/x"),
-            Err("time: invalid location name".into())
-        );
-        assert_eq!(
-            load_time_zone("Nowhere/X"),
-            Err("unknown time zone Nowhere/X".into())
-        );
-        if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
-            assert!(is_valid_time_zone("Europe/Berlin"));
-        }
     }
 }

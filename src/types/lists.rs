@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::json::IsEmpty;
+use crate::go::json::IsEmpty;
 
 /// Adds `value` lower-cased and trimmed unless it is empty or already present (Go's `TagList.Add`).
 fn add_normalised(list: &mut Vec<String>, value: &str) {

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::{go_fields, go_object};
-use crate::types::subjects::validate_subject;
-use crate::validation::go_quote;
+use super::subjects::validate_subject;
+use crate::go::json::{go_fields, go_object};
+use crate::go::quote::quote;
 use crate::validation::ValidationResults;
 
 /// One destination of a subject mapping.
@@ -57,7 +57,7 @@ impl WeightedMapping {
 pub type Mapping = BTreeMap<String, Vec<WeightedMapping>>;
 
 /// Go's `Mapping.Validate`: valid subjects; weights at most 100 each, per cluster and in total.
-pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
+pub(crate) fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
     for (from, targets) in mappings {
         validate_subject(from, vr);
         let mut per_cluster: BTreeMap<&str, u32> = BTreeMap::new();
@@ -68,7 +68,7 @@ pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
             if weight > 100 {
                 vr.add_error(format!(
                     "Mapping {} has a weight {weight} that exceeds 100",
-                    go_quote(from)
+                    quote(from)
                 ));
             }
             if target.cluster.is_empty() {
@@ -79,8 +79,8 @@ pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
                 if *sum > 100 {
                     vr.add_error(format!(
                         "Mapping {} in cluster {} exceeds 100% among all of it's weighted to mappings",
-                        go_quote(from),
-                        go_quote(&target.cluster)
+                        quote(from),
+                        quote(&target.cluster)
                     ));
                 }
             }
@@ -88,7 +88,7 @@ pub fn validate_mappings(mappings: &Mapping, vr: &mut ValidationResults) {
         if total > 100 {
             vr.add_error(format!(
                 "Mapping {} exceeds 100% among all of it's weighted to mappings",
-                go_quote(from)
+                quote(from)
             ));
         }
     }

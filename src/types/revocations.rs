@@ -4,10 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::json::IsEmpty;
-
-/// The key that revokes every token issued at or before its time.
-pub const ALL: &str = "*";
+use crate::go::json::{unique_map, IsEmpty};
 
 /// Revocations of users (in an account) or activations (in an export).
 ///
@@ -19,11 +16,14 @@ pub struct RevocationList(pub BTreeMap<String, i64>);
 
 impl<'de> Deserialize<'de> for RevocationList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::json::unique_map(deserializer).map(RevocationList)
+        unique_map(deserializer).map(RevocationList)
     }
 }
 
 impl RevocationList {
+    /// The key that revokes every token issued at or before its time.
+    pub const ALL: &'static str = "*";
+
     /// An empty list.
     pub fn new() -> Self {
         Self::default()
@@ -49,19 +49,19 @@ impl RevocationList {
     /// True when a token of `public_key` issued at `issued_at` is revoked.
     pub fn is_revoked(&self, public_key: &str, issued_at: i64) -> bool {
         let revoked = |key: &str| self.0.get(key).is_some_and(|&ts| ts >= issued_at);
-        revoked(ALL) || revoked(public_key)
+        revoked(Self::ALL) || revoked(public_key)
     }
 
     /// When a `*` entry exists, removes the entries it covers (time at or before it) and
     /// returns them.
     pub fn compact(&mut self) -> Vec<(String, i64)> {
-        let Some(&all) = self.0.get(ALL) else {
+        let Some(&all) = self.0.get(Self::ALL) else {
             return Vec::new();
         };
         let covered: Vec<(String, i64)> = self
             .0
             .iter()
-            .filter(|(key, &ts)| key.as_str() != ALL && all >= ts)
+            .filter(|(key, &ts)| key.as_str() != Self::ALL && all >= ts)
             .map(|(key, &ts)| (key.clone(), ts))
             .collect();
         for (key, _) in &covered {
@@ -116,7 +116,7 @@ mod tests {
         let mut r = RevocationList::new();
         r.revoke("U1", 10);
         r.revoke("U2", 30);
-        r.revoke(ALL, 20);
+        r.revoke(RevocationList::ALL, 20);
         assert!(r.is_revoked("U9", 20));
         assert!(!r.is_revoked("U9", 21));
         assert!(r.is_revoked("U2", 25));

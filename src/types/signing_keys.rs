@@ -6,23 +6,22 @@ use serde::de::Error as _;
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::json::{go_fields, go_object, IsEmpty};
-use crate::keys::{is_valid_public_key, KeyKind};
-use crate::types::limits::{Limits, UserPermissionLimits};
-use crate::types::subjects::is_valid_server_subject;
-use crate::types::TagList;
+use super::subjects::is_valid_server_subject;
+use super::{Limits, TagList, UserPermissionLimits};
+use crate::go::json::{go_fields, go_object, IsEmpty, UniqueValue};
+use crate::go::quote::{quote, shown};
+use crate::keys::{is_public_key_of, KeyKind};
 use crate::validation::ValidationResults;
-use crate::validation::{go_quote, shown};
 
 /// Most subjects one template entry may expand to (the server's limit).
-pub const MAX_TEMPLATE_EXPANSIONS: usize = 4096;
+pub(crate) const MAX_TEMPLATE_EXPANSIONS: usize = 4096;
 
 /// Why a scope's template cannot be applied to a user; the server refuses the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TemplateError {
     /// `{{…}}` names an operation the server does not know.
-    #[error("template operation in {}: {} is not defined", go_quote(.subject), go_quote(.operation))]
+    #[error("template operation in {}: {} is not defined", quote(.subject), quote(.operation))]
     UnknownOperation {
         /// The permission entry.
         subject: String,
@@ -30,7 +29,7 @@ pub enum TemplateError {
         operation: String,
     },
     /// A deny entry uses a tag the user or account does not have.
-    #[error("generated invalid subject {}: {} is not defined", go_quote(.subject), go_quote(.tag))]
+    #[error("generated invalid subject {}: {} is not defined", quote(.subject), quote(.tag))]
     MissingTag {
         /// The permission entry.
         subject: String,
@@ -38,7 +37,7 @@ pub enum TemplateError {
         tag: String,
     },
     /// A deny entry expands to an invalid subject.
-    #[error("generated invalid subject from {}", go_quote(.0))]
+    #[error("generated invalid subject from {}", quote(.0))]
     InvalidSubject(String),
     /// An entry expands to more than [`MAX_TEMPLATE_EXPANSIONS`] subjects.
     #[error("template expansion exceeds limit: {MAX_TEMPLATE_EXPANSIONS}")]
@@ -47,40 +46,41 @@ pub enum TemplateError {
 
 /// What a template may refer to: the user and its account.
 #[derive(Debug, Clone, Copy)]
-pub struct TemplateContext<'a> {
+pub(crate) struct TemplateContext<'a> {
     /// `{{name()}}`: the user JWT's `name`.
-    pub user_name: &'a str,
+    pub(crate) user_name: &'a str,
     /// `{{subject()}}`: the user's public key.
-    pub user_subject: &'a str,
+    pub(crate) user_subject: &'a str,
     /// `{{tag(x)}}`: the user's tags `x:…`.
-    pub user_tags: &'a TagList,
+    pub(crate) user_tags: &'a TagList,
     /// `{{account-name()}}`: the account JWT's `name`.
-    pub account_name: &'a str,
+    pub(crate) account_name: &'a str,
     /// `{{account-subject()}}`: the user's `issuer_account`.
-    pub account_subject: &'a str,
+    pub(crate) account_subject: &'a str,
     /// `{{account-tag(x)}}`: the account's tags `x:…`.
-    pub account_tags: &'a TagList,
+    pub(crate) account_tags: &'a TagList,
 }
 
-/// The `{{…}}` parts of `entry`, as the server's `{{2}([^}]+)}{2}` finds them.
-fn mustaches(entry: &str) -> Vec<&str> {
+/// The `{{…}}` parts of `entry`, each with what is inside its braces, as the server's
+/// `{{2}([^}]+)}{2}` finds them.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "every index is at an ASCII brace found in entry, or just past one: in bounds \
+              and on a character boundary"
+)]
+fn mustaches(entry: &str) -> Vec<(&str, &str)> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(start) = entry
-        .get(from..)
-        .and_then(|rest| rest.find("{{"))
-        .map(|p| p + from)
-    {
-        let body_start = start + 2;
-        let body_len = entry
-            .get(body_start..)
-            .map_or(0, |rest| rest.find('}').unwrap_or(rest.len()));
-        let end = body_start + body_len;
-        if body_len > 0 && entry.get(end..).is_some_and(|rest| rest.starts_with("}}")) {
-            if let Some(whole) = entry.get(start..end + 2) {
-                found.push(whole);
-            }
-            from = end + 2;
+    while let Some(offset) = entry[from..].find("{{") {
+        let start = from + offset;
+        let body = &entry[start + 2..];
+        // No `}` at all: the body would run to the end, and no `}}` follows it.
+        let body_len = body.find('}').unwrap_or(body.len());
+        if body_len > 0 && body[body_len..].starts_with("}}") {
+            let end = start + 2 + body_len + 2;
+            found.push((&entry[start..end], &body[..body_len]));
+            from = end;
         } else {
             from = start + 1;
         }
@@ -127,8 +127,7 @@ fn apply_template(
         let sources = mustaches(entry);
         let mut values: Vec<Vec<String>> = Vec::with_capacity(sources.len());
         let mut has_tags = false;
-        for source in &sources {
-            let inner = source.get(2..source.len() - 2).unwrap_or_default();
+        for (_, inner) in &sources {
             let op = inner.trim();
             let value = if op.eq_ignore_ascii_case("name()") {
                 vec![context.user_name.to_owned()]
@@ -165,7 +164,9 @@ fn apply_template(
             };
             values.push(value);
         }
-        let combinations: Vec<Vec<&str>> = if has_tags {
+        // Only tags expand to several values (the server caps them); the other operations
+        // give one each, so their product is one subject.
+        if has_tags {
             let mut count: usize = 1;
             for v in &values {
                 if count > MAX_TEMPLATE_EXPANSIONS / v.len().max(1) {
@@ -176,16 +177,10 @@ fn apply_template(
             if emitted.len() > MAX_TEMPLATE_EXPANSIONS.saturating_sub(count) {
                 return Err(TemplateError::TooManySubjects);
             }
-            cartesian_product(&values)
-        } else {
-            vec![values
-                .iter()
-                .map(|v| v.first().map_or("", String::as_str))
-                .collect()]
-        };
-        for combination in combinations {
+        }
+        for combination in cartesian_product(&values) {
             let mut subject = entry.clone();
-            for (source, value) in sources.iter().zip(combination) {
+            for ((source, _), value) in sources.iter().zip(combination) {
                 subject = subject.replace(source, value);
             }
             if is_valid_server_subject(&subject) {
@@ -215,9 +210,6 @@ fn cartesian_product(lists: &[Vec<String>]) -> Vec<Vec<&str>> {
     }
     out
 }
-
-/// The `kind` of a [`UserScope`].
-pub const USER_SCOPE_KIND: &str = "user_scope";
 
 /// A scoped signing key: users it signs get `template` as their permissions and limits
 /// and must carry none of their own.
@@ -252,7 +244,7 @@ impl Default for UserScope {
 }
 
 go_fields!(UserScope => [
-    (constant "kind" USER_SCOPE_KIND)
+    (constant "kind" UserScope::KIND)
     (always key "key")
     (always role "role")
     (merge template "template")
@@ -261,6 +253,9 @@ go_fields!(UserScope => [
 go_object!(UserScope);
 
 impl UserScope {
+    /// The `kind` a scope is written with.
+    pub const KIND: &'static str = "user_scope";
+
     /// A scope for signing key `key` with Go's default template (unlimited counts, no permissions).
     pub fn new(key: impl Into<String>) -> Self {
         UserScope {
@@ -273,7 +268,7 @@ impl UserScope {
     /// `{{…}}` parts expanded as the server does (allow entries that expand to nothing are
     /// dropped, and an allow list emptied that way becomes a deny of `>`; a deny entry that
     /// cannot expand is an error).
-    pub fn apply_template(
+    pub(crate) fn apply_template(
         &self,
         context: &TemplateContext<'_>,
     ) -> Result<UserPermissionLimits, TemplateError> {
@@ -296,19 +291,38 @@ impl UserScope {
     }
 
     /// Go's `UserScope.Validate`: the key must be an account key. The template is not checked.
-    pub fn validate(&self, vr: &mut ValidationResults) {
-        if !is_valid_public_key(&self.key, KeyKind::Account) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
+        if !is_public_key_of(&self.key, KeyKind::Account) {
             vr.add_error(format!("{} is not an account public key", shown(&self.key)));
         }
     }
 }
 
-/// The account's signing keys (`signing_keys`): key → optional scope.
+/// One of an account's signing keys, as [`SigningKeys::get`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKey<'a> {
+    /// A plain key: its users carry their own permissions.
+    Plain,
+    /// A scoped key: its users get the scope's template.
+    Scoped(&'a UserScope),
+}
+
+impl<'a> SigningKey<'a> {
+    /// The scope, for a scoped key.
+    pub fn scope(self) -> Option<&'a UserScope> {
+        match self {
+            SigningKey::Plain => None,
+            SigningKey::Scoped(scope) => Some(scope),
+        }
+    }
+}
+
+/// The account's signing keys (`signing_keys`), plain or scoped, by public key.
 ///
 /// Written as one JSON array sorted by key, plain keys as strings and scoped keys as
 /// [`UserScope`] objects, as Go does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SigningKeys(pub BTreeMap<String, Option<UserScope>>);
+pub struct SigningKeys(BTreeMap<String, Option<UserScope>>);
 
 impl SigningKeys {
     /// No signing keys.
@@ -336,9 +350,16 @@ impl SigningKeys {
         self.0.contains_key(key)
     }
 
-    /// `Some(None)` for a plain key, `Some(Some(scope))` for a scoped key, `None` when absent.
-    pub fn get(&self, key: &str) -> Option<Option<&UserScope>> {
-        self.0.get(key).map(Option::as_ref)
+    /// The signing key `key`, if the account has it.
+    pub fn get(&self, key: &str) -> Option<SigningKey<'_>> {
+        self.0.get(key).map(signing_key)
+    }
+
+    /// The keys and what they are, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, SigningKey<'_>)> {
+        self.0
+            .iter()
+            .map(|(key, scope)| (key.as_str(), signing_key(scope)))
     }
 
     /// The keys, sorted.
@@ -357,20 +378,24 @@ impl SigningKeys {
     }
 
     /// Go's `SigningKeys.Validate`: plain keys and scope keys must be account keys.
-    pub fn validate(&self, vr: &mut ValidationResults) {
+    pub(crate) fn validate(&self, vr: &mut ValidationResults) {
         for (key, scope) in &self.0 {
             match scope {
                 Some(scope) => scope.validate(vr),
                 None => {
-                    if !is_valid_public_key(key, KeyKind::Account) {
-                        vr.add_error(format!(
-                            "{} is not a valid account signing key",
-                            go_quote(key)
-                        ));
+                    if !is_public_key_of(key, KeyKind::Account) {
+                        vr.add_error(format!("{} is not a valid account signing key", quote(key)));
                     }
                 }
             }
         }
+    }
+}
+
+fn signing_key(scope: &Option<UserScope>) -> SigningKey<'_> {
+    match scope {
+        Some(scope) => SigningKey::Scoped(scope),
+        None => SigningKey::Plain,
     }
 }
 
@@ -397,14 +422,14 @@ impl<'de> Deserialize<'de> for SigningKeys {
     /// Strings are plain keys, `user_scope` objects are scoped keys; other array items are
     /// ignored (as Go does), and an object of another kind is an error.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = Vec::<crate::json::UniqueValue>::deserialize(deserializer)?;
+        let items = Vec::<UniqueValue>::deserialize(deserializer)?;
         let mut keys = SigningKeys::new();
-        for crate::json::UniqueValue(item) in items {
+        for UniqueValue(item) in items {
             match item {
                 serde_json::Value::String(key) => keys.add(key),
                 serde_json::Value::Object(object) => {
                     let kind = object.get("kind").and_then(serde_json::Value::as_str);
-                    if kind != Some(USER_SCOPE_KIND) {
+                    if kind != Some(UserScope::KIND) {
                         return Err(D::Error::custom(format_args!(
                             "unknown signing key scope {}",
                             object
@@ -516,8 +541,11 @@ mod tests {
             scope(&["{{tag(t)}}.{{tag(t)}}.{{tag(t)}}"], &[]).apply_template(&ctx),
             Err(TemplateError::TooManySubjects)
         );
-        assert_eq!(mustaches("a.{{{x}}.{{y}}"), ["{{{x}}", "{{y}}"]);
-        assert_eq!(mustaches("{{}}.{{a}"), Vec::<&str>::new());
+        assert_eq!(
+            mustaches("a.{{{x}}.{{y}}"),
+            [("{{{x}}", "{x"), ("{{y}}", "y")]
+        );
+        assert_eq!(mustaches("{{}}.{{a}"), Vec::<(&str, &str)>::new());
     }
 
     #[test]
@@ -542,8 +570,8 @@ mod tests {
             r#"[1, null, "K", {"kind":"user_scope","key":"S","template":{"subs":5}}]"#,
         )
         .unwrap();
-        assert_eq!(keys.get("K"), Some(None));
-        let scope = keys.get("S").flatten().unwrap();
+        assert_eq!(keys.get("K"), Some(SigningKey::Plain));
+        let scope = keys.get("S").and_then(SigningKey::scope).unwrap();
         assert_eq!(scope.template.limits.subs, 5);
         assert_eq!(scope.template.limits.data, -1);
         let err =

@@ -23,6 +23,10 @@
 //	decode    {token} -> {decode: {...}, generic: {...}}: jwt.Decode and jwt.DecodeGeneric,
 //	          each with the claims as json.Marshal writes them and Validate's issues.
 //	validate  {type, claims} -> {issues}: Validate of claims read from JSON.
+//	subjects  {subjects, pairs} -> {wildcards, to_subject, contained}: jwt's own subject
+//	          helpers, for the tests' model of 2.3.0's rules: Subject(s).HasWildCards()
+//	          and RenamingSubject(s).ToSubject() per subject, Subject(a).IsContainedIn(b)
+//	          per pair [a, b].
 //
 // Validate uses time.Now(); the tests keep exp/nbf far from now.
 package main
@@ -51,6 +55,9 @@ type request struct {
 	Seed   string          `json:"seed"`
 	IAT    int64           `json:"iat"`
 	Token  string          `json:"token"`
+	// subjects
+	Subjects []string    `json:"subjects"`
+	Pairs    [][2]string `json:"pairs"`
 }
 
 type issue struct {
@@ -78,6 +85,10 @@ type response struct {
 	Decode      *decoded `json:"decode,omitempty"`
 	Generic     *decoded `json:"generic,omitempty"`
 	Issues      []issue  `json:"issues,omitempty"`
+	// subjects
+	Wildcards []bool   `json:"wildcards,omitempty"`
+	ToSubject []string `json:"to_subject,omitempty"`
+	Contained []bool   `json:"contained,omitempty"`
 }
 
 func issuesOf(vr *jwt.ValidationResults) []issue {
@@ -280,6 +291,18 @@ func validate(req *request) response {
 	return resp
 }
 
+func subjects(req *request) response {
+	resp := response{ID: req.ID}
+	for _, s := range req.Subjects {
+		resp.Wildcards = append(resp.Wildcards, jwt.Subject(s).HasWildCards())
+		resp.ToSubject = append(resp.ToSubject, string(jwt.RenamingSubject(s).ToSubject()))
+	}
+	for _, p := range req.Pairs {
+		resp.Contained = append(resp.Contained, jwt.Subject(p[0]).IsContainedIn(jwt.Subject(p[1])))
+	}
+	return resp
+}
+
 func handle(line []byte) (resp response) {
 	var req request
 	if err := json.Unmarshal(line, &req); err != nil {
@@ -301,6 +324,8 @@ func handle(line []byte) (resp response) {
 		return decode(&req)
 	case "validate":
 		return validate(&req)
+	case "subjects":
+		return subjects(&req)
 	}
 	return response{ID: req.ID, Error: fmt.Sprintf("unknown op %q", req.Op)}
 }

@@ -4,7 +4,7 @@
 //! operator and info URL rules are defined in terms of what it returns, so this follows
 //! it rather than a stricter URL grammar.
 
-use crate::validation::go_quote;
+use crate::go::quote::quote;
 
 /// A URL split the way Go's `url.Parse` splits it.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -24,12 +24,9 @@ impl GoUrl {
     pub fn hostname(&self) -> &str {
         let host = self.host.as_str();
         if let Some(rest) = host.strip_prefix('[') {
-            return rest.split(']').next().unwrap_or_default();
+            return rest.split_once(']').map_or(rest, |(inside, _)| inside);
         }
-        match host.rfind(':') {
-            Some(i) => host.get(..i).unwrap_or_default(),
-            None => host,
-        }
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
     }
 }
 
@@ -85,6 +82,10 @@ fn host_char_needs_escape(c: u8) -> bool {
 }
 
 /// Go's `unescape`: validates `%XX` escapes (and host characters) and decodes them.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "i < len: a `%` was read at i; the escape shown ends at most at len"
+)]
 fn unescape(s: &str, mode: Mode) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -97,15 +98,13 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                     let end = (i + 3).min(bytes.len());
                     return Err(format!(
                         "invalid URL escape {}",
-                        go_quote(&String::from_utf8_lossy(
-                            bytes.get(i..end).unwrap_or_default()
-                        ))
+                        quote(&String::from_utf8_lossy(&bytes[i..end]))
                     ));
                 }
             };
             if mode == Mode::Host && hex_value(h1) < 8 && !(h1 == b'2' && h2 == b'5') {
-                let escape = String::from_utf8_lossy(bytes.get(i..i + 3).unwrap_or_default());
-                return Err(format!("invalid URL escape {}", go_quote(&escape)));
+                let escape = String::from_utf8_lossy(&bytes[i..i + 3]);
+                return Err(format!("invalid URL escape {}", quote(&escape)));
             }
             out.push(hex_value(h1) << 4 | hex_value(h2));
             i += 3;
@@ -113,7 +112,7 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
             if mode == Mode::Host && c < 0x80 && host_char_needs_escape(c) {
                 return Err(format!(
                     "invalid character {} in host name",
-                    go_quote(&char::from(c).to_string())
+                    quote(&char::from(c).to_string())
                 ));
             }
             out.push(c);
@@ -132,17 +131,16 @@ fn valid_optional_port(port: &str) -> bool {
 
 fn parse_host(host: &str) -> Result<String, String> {
     if host.starts_with('[') {
-        let Some(close) = host.rfind(']') else {
+        let Some((_, port)) = host.rsplit_once(']') else {
             return Err("missing ']' in host".to_owned());
         };
-        let port = host.get(close + 1..).unwrap_or_default();
         if !valid_optional_port(port) {
-            return Err(format!("invalid port {} after host", go_quote(port)));
+            return Err(format!("invalid port {} after host", quote(port)));
         }
     } else if let Some(colon) = host.rfind(':') {
-        let port = host.get(colon..).unwrap_or_default();
+        let (_, port) = host.split_at(colon);
         if !valid_optional_port(port) {
-            return Err(format!("invalid port {} after host", go_quote(port)));
+            return Err(format!("invalid port {} after host", quote(port)));
         }
     }
     unescape(host, Mode::Host)
@@ -174,23 +172,23 @@ fn valid_userinfo(s: &str) -> bool {
     })
 }
 
-/// Go's `getScheme`.
+/// Go's `getScheme`: the scheme is what comes before the first `:`, when it is a
+/// letter followed by letters, digits, `+`, `-` or `.`.
 fn split_scheme(raw: &str) -> Result<(&str, &str), String> {
-    for (i, c) in raw.bytes().enumerate() {
-        match c {
-            b'a'..=b'z' | b'A'..=b'Z' => {}
-            b'0'..=b'9' | b'+' | b'-' | b'.' if i > 0 => {}
-            b':' if i == 0 => return Err("missing protocol scheme".to_owned()),
-            b':' => {
-                return Ok((
-                    raw.get(..i).unwrap_or_default(),
-                    raw.get(i + 1..).unwrap_or_default(),
-                ))
-            }
-            _ => return Ok(("", raw)),
-        }
+    let Some((scheme, rest)) = raw.split_once(':') else {
+        return Ok(("", raw));
+    };
+    let mut bytes = scheme.bytes();
+    match bytes.next() {
+        None => return Err("missing protocol scheme".to_owned()),
+        Some(first) if !first.is_ascii_alphabetic() => return Ok(("", raw)),
+        Some(_) => {}
     }
-    Ok(("", raw))
+    if bytes.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) {
+        Ok((scheme, rest))
+    } else {
+        Ok(("", raw))
+    }
 }
 
 /// Parses like Go's `url.Parse`; the error is Go's message, `parse "<url>": <reason>`.
@@ -200,10 +198,10 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl, String> {
         None => (raw, None),
     };
     let url = parse_without_fragment(without_fragment)
-        .map_err(|reason| format!("parse {}: {reason}", go_quote(without_fragment)))?;
+        .map_err(|reason| format!("parse {}: {reason}", quote(without_fragment)))?;
     if let Some(fragment) = fragment {
         unescape(fragment, Mode::Fragment)
-            .map_err(|reason| format!("parse {}: {reason}", go_quote(raw)))?;
+            .map_err(|reason| format!("parse {}: {reason}", quote(raw)))?;
     }
     Ok(url)
 }
@@ -220,36 +218,35 @@ fn parse_without_fragment(without_fragment: &str) -> Result<GoUrl, String> {
     }
     let (scheme, rest) = split_scheme(without_fragment)?;
     url.scheme = scheme.to_ascii_lowercase();
-    let rest = if rest.ends_with('?') && rest.matches('?').count() == 1 {
-        rest.get(..rest.len() - 1).unwrap_or_default()
-    } else {
-        rest.split('?').next().unwrap_or_default()
-    };
+    // Go drops the query: after the first `?`, or a lone trailing one.
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
     if !rest.starts_with('/') {
         if !url.scheme.is_empty() {
             // Rootless paths are opaque.
             return Ok(url);
         }
-        if rest.split('/').next().unwrap_or_default().contains(':') {
+        if rest
+            .split_once('/')
+            .map_or(rest, |(first, _)| first)
+            .contains(':')
+        {
             return Err("first path segment in URL cannot contain colon".to_owned());
         }
     }
     let mut path = rest;
-    if (!url.scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
-        let after = rest.get(2..).unwrap_or_default();
+    let authority_and_path = if url.scheme.is_empty() && rest.starts_with("///") {
+        None
+    } else {
+        rest.strip_prefix("//")
+    };
+    if let Some(after) = authority_and_path {
         let (authority, tail) = match after.find('/') {
-            Some(i) => (
-                after.get(..i).unwrap_or_default(),
-                after.get(i..).unwrap_or_default(),
-            ),
+            Some(i) => after.split_at(i),
             None => (after, ""),
         };
         path = tail;
-        let (userinfo, host) = match authority.rfind('@') {
-            Some(i) => (
-                Some(authority.get(..i).unwrap_or_default()),
-                authority.get(i + 1..).unwrap_or_default(),
-            ),
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => (Some(userinfo), host),
             None => (None, authority),
         };
         url.host = parse_host(host)?;

@@ -33,19 +33,21 @@ struct Sorter<'a, T, F> {
     less: F,
 }
 
+// Go's algorithm works on indices; every index below comes from a range inside
+// `0..data.len()`, as in Go (where an out-of-range index panics too).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "pdqsort's indices stay inside the slice it sorts"
+)]
 impl<T, F: Fn(&T, &T) -> bool> Sorter<'_, T, F> {
-    /// `Less(i, j)`; indices are always in bounds (they come from the ranges below).
+    /// `Less(i, j)`.
     fn less(&self, i: usize, j: usize) -> bool {
-        match (self.data.get(i), self.data.get(j)) {
-            (Some(a), Some(b)) => (self.less)(a, b),
-            _ => false,
-        }
+        (self.less)(&self.data[i], &self.data[j])
     }
 
+    /// `Swap(i, j)`.
     fn swap(&mut self, i: usize, j: usize) {
-        if i < self.data.len() && j < self.data.len() {
-            self.data.swap(i, j);
-        }
+        self.data.swap(i, j);
     }
 
     fn insertion_sort(&mut self, a: usize, b: usize) {

@@ -1,4 +1,5 @@
-//! Curve (X25519) keys and sealed boxes in Go's xkeys format, for encrypted auth callout.
+//! [`XKey`]: curve (X25519) keys and sealed boxes in Go's xkeys format, for encrypted
+//! auth callout.
 //!
 //! A sealed message is `"xkv1"` ‖ a 24-byte nonce ‖ a NaCl box (X25519 +
 //! XSalsa20-Poly1305, the 16-byte tag first), exactly as Go's `nkeys` `Seal` writes it.
@@ -10,54 +11,45 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::keys::{decode_seed, random_bytes, KeyError, KeyKind, PublicKey, Secret};
-
-/// The version prefix of sealed messages.
-pub const XKEY_VERSION: &[u8; 4] = b"xkv1";
-/// Length of the nonce after the version prefix.
-pub const NONCE_LENGTH: usize = 24;
-
-/// Why a message could not be sealed or opened.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum XKeyError {
-    /// A key is not a valid curve key.
-    #[error("invalid curve key: {0}")]
-    Key(#[from] KeyError),
-    /// The sealed message is too short to hold the prefix, the nonce and a tag.
-    #[error("sealed message is too short ({0} bytes)")]
-    TooShort(usize),
-    /// The sealed message does not start with `xkv1`.
-    #[error("sealed message has an unknown version prefix")]
-    UnknownVersion,
-    /// The box does not open: wrong keys, or the message was altered.
-    #[error("sealed message cannot be opened")]
-    OpenFailed,
-    /// Sealing failed.
-    #[error("message cannot be sealed")]
-    SealFailed,
-}
+use super::encoding::{decode_seed, random_bytes};
+use super::{KeyError, KeyKind, PublicKey, Secret};
 
 /// A curve key pair (seed `SX…`, public key `X…`) that seals and opens messages.
 ///
 /// The private key is wiped when dropped; `Debug` shows only the public key.
+///
+/// ```
+/// use natsjwt::XKey;
+///
+/// let service = XKey::generate()?;
+/// let server = XKey::generate()?;
+/// let sealed = server.seal(b"request", service.public_key())?;
+/// assert!(sealed.starts_with(XKey::VERSION));
+/// assert_eq!(service.open(&sealed, server.public_key())?, b"request");
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
 #[derive(Clone)]
 pub struct XKey {
     inner: nkeys::XKey,
     public: PublicKey,
 }
 
-fn to_nkeys_public(key: &PublicKey) -> Result<nkeys::XKey, XKeyError> {
+fn to_nkeys_public(key: &PublicKey) -> Result<nkeys::XKey, KeyError> {
     if key.kind() != KeyKind::Curve {
-        return Err(XKeyError::Key(KeyError::WrongKind {
+        return Err(KeyError::WrongKind {
             expected: KeyKind::Curve,
             found: key.kind(),
-        }));
+        });
     }
-    nkeys::XKey::from_public_key(key.as_str()).map_err(|_| XKeyError::Key(KeyError::InvalidPoint))
+    nkeys::XKey::from_public_key(key.as_str()).map_err(|_| KeyError::InvalidPoint)
 }
 
 impl XKey {
+    /// The version prefix of sealed messages.
+    pub const VERSION: &'static [u8; 4] = b"xkv1";
+    /// Length of the nonce after the version prefix.
+    pub const NONCE_LENGTH: usize = 24;
+
     /// A new random curve key pair.
     pub fn generate() -> Result<XKey, KeyError> {
         let bytes = random_bytes()?;
@@ -65,13 +57,18 @@ impl XKey {
     }
 
     /// The key pair whose X25519 private scalar is `seed` (as Go uses the seed directly).
+    #[allow(
+        clippy::expect_used,
+        reason = "nkeys writes its own public key in the nkey format"
+    )]
     pub fn from_raw_seed(seed: &[u8; 32]) -> XKey {
         let inner = nkeys::XKey::new_from_raw(*seed);
-        let public = PublicKey::from_bytes(KeyKind::Curve, public_bytes(&inner));
+        let public = PublicKey::parse_kind(&inner.public_key(), KeyKind::Curve)
+            .expect("nkeys::XKey::public_key is a valid curve public key");
         XKey { inner, public }
     }
 
-    /// Loads a curve key pair from its seed (`SX…`).
+    /// Loads a curve key pair from its seed (`SX…`); surrounding whitespace is ignored.
     pub fn from_seed(seed: &str) -> Result<XKey, KeyError> {
         let (kind, bytes) = decode_seed(seed.trim())?;
         if kind != KeyKind::Curve {
@@ -89,15 +86,23 @@ impl XKey {
     }
 
     /// The seed (`SX…`); secret.
+    #[allow(
+        clippy::expect_used,
+        reason = "an XKey is always built from its private key"
+    )]
     pub fn seed(&self) -> Secret {
-        // `nkeys::XKey` always has its secret here, so this cannot fail.
-        Secret::new(self.inner.seed().unwrap_or_default())
+        let seed = Zeroizing::new(
+            self.inner
+                .seed()
+                .expect("an XKey made from a seed has its private key"),
+        );
+        Secret::new(seed.as_str().to_owned())
     }
 
     /// Seals `message` for `recipient` with a random nonce.
-    pub fn seal(&self, message: &[u8], recipient: &PublicKey) -> Result<Vec<u8>, XKeyError> {
-        let mut nonce = [0u8; NONCE_LENGTH];
-        getrandom::getrandom(&mut nonce).map_err(|_| XKeyError::Key(KeyError::Random))?;
+    pub fn seal(&self, message: &[u8], recipient: &PublicKey) -> Result<Vec<u8>, KeyError> {
+        let mut nonce = [0u8; Self::NONCE_LENGTH];
+        getrandom::getrandom(&mut nonce).map_err(|_| KeyError::Random)?;
         self.seal_with_nonce(message, recipient, nonce)
     }
 
@@ -107,35 +112,27 @@ impl XKey {
         &self,
         message: &[u8],
         recipient: &PublicKey,
-        nonce: [u8; NONCE_LENGTH],
-    ) -> Result<Vec<u8>, XKeyError> {
+        nonce: [u8; Self::NONCE_LENGTH],
+    ) -> Result<Vec<u8>, KeyError> {
         let recipient = to_nkeys_public(recipient)?;
         self.inner
             .seal_with_nonce(message, &recipient, nonce.into())
-            .map_err(|_| XKeyError::SealFailed)
+            .map_err(|_| KeyError::SealFailed)
     }
 
     /// Opens a message `sender` sealed for this key.
-    pub fn open(&self, sealed: &[u8], sender: &PublicKey) -> Result<Vec<u8>, XKeyError> {
-        if sealed.len() <= XKEY_VERSION.len() + NONCE_LENGTH {
-            return Err(XKeyError::TooShort(sealed.len()));
+    pub fn open(&self, sealed: &[u8], sender: &PublicKey) -> Result<Vec<u8>, KeyError> {
+        if sealed.len() <= Self::VERSION.len() + Self::NONCE_LENGTH {
+            return Err(KeyError::SealedTooShort(sealed.len()));
         }
-        if !sealed.starts_with(XKEY_VERSION) {
-            return Err(XKeyError::UnknownVersion);
+        if !sealed.starts_with(Self::VERSION) {
+            return Err(KeyError::UnknownSealVersion);
         }
         let sender = to_nkeys_public(sender)?;
         self.inner
             .open(sealed, &sender)
-            .map_err(|_| XKeyError::OpenFailed)
+            .map_err(|_| KeyError::OpenFailed)
     }
-}
-
-/// The 32 public key bytes of an `nkeys::XKey`.
-fn public_bytes(key: &nkeys::XKey) -> [u8; 32] {
-    let encoded = Zeroizing::new(key.public_key());
-    PublicKey::parse(&encoded)
-        .map(|k| *k.as_bytes())
-        .unwrap_or([0u8; 32])
 }
 
 impl fmt::Debug for XKey {
@@ -170,7 +167,7 @@ mod tests {
     const BOX: &str = "f3ffc7703f9400e52a7dfb4b3d3305d98e993b9f48681273c29650ba32fc76ce48332ea7164d96a4476fb8c531a1186ac0dfc17c98dce87b4da7f011ec48c97271d2c20f9b928fe2270d6fb863d51738b48eeee314a7cc8ab932164548e526ae90224368517acfeabd6bb3732bc0e9da99832b61ca01b6de56244a9e88d5f9b37973f622a43d14a6599b1f654cb45a74e355a5";
 
     fn go_format_box() -> Vec<u8> {
-        let mut sealed = XKEY_VERSION.to_vec();
+        let mut sealed = XKey::VERSION.to_vec();
         sealed.extend(hex(NONCE));
         sealed.extend(hex(BOX));
         sealed
@@ -198,17 +195,17 @@ mod tests {
         *altered.last_mut().unwrap() ^= 1;
         assert_eq!(
             bob.open(&altered, alice.public_key()),
-            Err(XKeyError::OpenFailed)
+            Err(KeyError::OpenFailed)
         );
         let mut wrong_version = go_format_box();
         wrong_version[3] = b'2';
         assert_eq!(
             bob.open(&wrong_version, alice.public_key()),
-            Err(XKeyError::UnknownVersion)
+            Err(KeyError::UnknownSealVersion)
         );
         assert_eq!(
             bob.open(&go_format_box()[..28], alice.public_key()),
-            Err(XKeyError::TooShort(28))
+            Err(KeyError::SealedTooShort(28))
         );
     }
 
@@ -223,10 +220,10 @@ mod tests {
         let sealed = a.seal(b"hello", b.public_key()).unwrap();
         assert_eq!(b.open(&sealed, a.public_key()).unwrap(), b"hello");
         assert!(!format!("{a:?}").contains(a.seed().expose()));
-        let user = crate::keys::KeyPair::new_user().unwrap();
+        let user = super::super::KeyPair::new_user().unwrap();
         assert!(matches!(
             a.seal(b"x", user.public_key()),
-            Err(XKeyError::Key(KeyError::WrongKind { .. }))
+            Err(KeyError::WrongKind { .. })
         ));
         assert!(matches!(
             XKey::from_seed(user.seed().expose()),

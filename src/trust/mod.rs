@@ -17,211 +17,70 @@
 //!   one of its signing keys, be for the importing account, match a token-required export
 //!   and not be revoked by it.
 //!
-//! Time: a token is expired from its `exp` second on (`exp <= now`, as the server's expiry
-//! timers act) and not yet valid while `now < nbf`; the leeway widens both (default 0, as
-//! the server). What depends on the connection (nonce signature, `src`, `times`,
-//! connection type) is not checked here.
+//! The keys of trusted operators and accounts are read once, when they are trusted, and
+//! verify every token they signed.
+//!
+//! Time: a token is expired from its `exp` second on (as the server's expiry timers act)
+//! and not yet valid while `now < nbf`; the leeway widens both (default 0, as the
+//! server). What depends on the connection (nonce signature, `src`, `times`, connection
+//! type) is not checked here.
+
+mod error;
+mod trusted;
 
 use std::sync::Arc;
 
+pub use error::{Link, TrustError};
+pub use trusted::{TrustedAccount, TrustedActivation, TrustedUser};
+
+use crate::claims::connection_type;
+use crate::claims::time::TimePolicy;
 use crate::claims::{
-    AccountClaims, ActivationClaims, ClaimBody, Claims, OperatorClaims, UserClaims,
+    AccountClaims, ActivationClaims, ClaimBody, Claims, ClaimsError, OperatorClaims, Unverified,
+    UserClaims, Verified,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::token::{DecodeError, Verified};
-use crate::types::signing_keys::{TemplateContext, TemplateError};
+use crate::keys::{PublicKey, VerifyingKey};
 use crate::types::subjects::is_contained_in;
-use crate::types::UserPermissionLimits;
-use crate::validation::{ValidationIssue, ValidationResults};
-
-/// Which link of the chain a failure is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Link {
-    /// The operator (trust anchor).
-    Operator,
-    /// The account.
-    Account,
-    /// The user.
-    User,
-    /// The activation.
-    Activation,
-}
-
-impl std::fmt::Display for Link {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Link::Operator => "operator",
-            Link::Account => "account",
-            Link::User => "user",
-            Link::Activation => "activation",
-        })
-    }
-}
-
-/// Why a token is not trusted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TrustError {
-    /// The token does not decode or its signature does not verify.
-    #[error("{link} token: {source}")]
-    Decode {
-        /// The link.
-        link: Link,
-        /// Why.
-        source: DecodeError,
-    },
-    /// Validation found blocking issues.
-    #[error("{link} is invalid: {}", describe_issues(.issues))]
-    Invalid {
-        /// The link.
-        link: Link,
-        /// The blocking issues.
-        issues: Vec<ValidationIssue>,
-    },
-    /// The token's `exp` has passed.
-    #[error("{link} expired at {expires}")]
-    Expired {
-        /// The link.
-        link: Link,
-        /// Its `exp`.
-        expires: i64,
-    },
-    /// The token's `nbf` has not come yet.
-    #[error("{link} is not valid before {not_before}")]
-    NotYetValid {
-        /// The link.
-        link: Link,
-        /// Its `nbf`.
-        not_before: i64,
-    },
-    /// No operator is trusted.
-    #[error("no trusted operator")]
-    NoOperator,
-    /// The account's issuer is not a key of a trusted operator.
-    #[error("account issuer {issuer} is not a trusted operator key")]
-    UntrustedIssuer {
-        /// The account's `iss`.
-        issuer: String,
-    },
-    /// A strict operator's (or its account's) identity key signed what only signing keys may sign.
-    #[error(
-        "{link} is signed by the identity key {issuer}, but the operator requires signing keys"
-    )]
-    IdentityKeyNotAllowed {
-        /// The link.
-        link: Link,
-        /// The issuer.
-        issuer: String,
-    },
-    /// The user (or activation) belongs to another account than the one given.
-    #[error("{link} belongs to account {found}, not {expected}")]
-    WrongAccount {
-        /// The link.
-        link: Link,
-        /// The account given.
-        expected: String,
-        /// The account the token names (`issuer_account`, else `iss`).
-        found: String,
-    },
-    /// The issuer is neither the account key nor one of its signing keys.
-    #[error("{link} issuer {issuer} is not known to the account")]
-    UnknownSigner {
-        /// The link.
-        link: Link,
-        /// The issuer.
-        issuer: String,
-    },
-    /// A scoped signing key signed a user that carries its own permissions or limits.
-    #[error("scoped users require no permissions or limits set")]
-    ScopedUserHasPermissions,
-    /// The scope's template cannot be applied to the user.
-    #[error("scoped signing key template: {0}")]
-    Template(TemplateError),
-    /// The user is a bearer token and the account disallows them.
-    #[error("account does not allow bearer tokens")]
-    BearerNotAllowed,
-    /// None of the user's `allowed_connection_types` is known to the server.
-    #[error("no known connection type in {0:?}")]
-    NoKnownConnectionType(Vec<String>),
-    /// The token is revoked.
-    #[error("{link} {subject} issued at {issued_at} is revoked")]
-    Revoked {
-        /// The link.
-        link: Link,
-        /// The revoked subject.
-        subject: String,
-        /// The token's `iat`.
-        issued_at: i64,
-    },
-    /// The activation is for another importing account.
-    #[error("activation is for account {found}, not {expected}")]
-    ActivationForOtherAccount {
-        /// The importing account given.
-        expected: String,
-        /// The activation's `sub`.
-        found: String,
-    },
-    /// The exporter has no token-required export of this kind containing the activation's subject.
-    #[error("no {kind} export requiring a token contains {subject:?}")]
-    NoMatchingExport {
-        /// Stream or service.
-        kind: crate::types::ExportType,
-        /// The activation's subject.
-        subject: String,
-    },
-}
-
-impl TrustError {
-    /// The link of the chain that failed.
-    pub fn link(&self) -> Link {
-        match self {
-            TrustError::Decode { link, .. }
-            | TrustError::Invalid { link, .. }
-            | TrustError::Expired { link, .. }
-            | TrustError::NotYetValid { link, .. }
-            | TrustError::IdentityKeyNotAllowed { link, .. }
-            | TrustError::WrongAccount { link, .. }
-            | TrustError::UnknownSigner { link, .. }
-            | TrustError::Revoked { link, .. } => *link,
-            TrustError::NoOperator => Link::Operator,
-            TrustError::UntrustedIssuer { .. } => Link::Account,
-            TrustError::ScopedUserHasPermissions
-            | TrustError::Template(_)
-            | TrustError::BearerNotAllowed
-            | TrustError::NoKnownConnectionType(_) => Link::User,
-            TrustError::ActivationForOtherAccount { .. } | TrustError::NoMatchingExport { .. } => {
-                Link::Activation
-            }
-        }
-    }
-}
-
-fn describe_issues(issues: &[ValidationIssue]) -> String {
-    issues
-        .iter()
-        .map(|i| i.description.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Connection types the server knows (`allowed_connection_types`, upper-cased).
-const KNOWN_CONNECTION_TYPES: [&str; 7] = [
-    "STANDARD",
-    "WEBSOCKET",
-    "LEAFNODE",
-    "LEAFNODE_WS",
-    "MQTT",
-    "MQTT_WS",
-    "IN_PROCESS",
-];
+use crate::types::TemplateContext;
+use crate::validation::{TimeChecks, ValidationResults};
 
 /// Trusted operators, a clock and a leeway: checks accounts, users and activations.
+///
+/// ```
+/// use natsjwt::trust::{Trust, TrustError};
+/// use natsjwt::{AccountClaims, KeyPair, OperatorClaims};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let operator_jwt = OperatorClaims::new(operator.public_key().as_str()).encode(&operator)?;
+/// let trust = Trust::new().with_operator_jwt(&operator_jwt)?;
+///
+/// let account = KeyPair::new_account()?;
+/// let account_jwt = AccountClaims::new(account.public_key().as_str()).encode(&operator)?;
+/// assert!(trust.verify_account(&account_jwt).is_ok());
+///
+/// // Another operator's account is not trusted.
+/// let stranger = KeyPair::new_operator()?;
+/// let foreign_jwt = AccountClaims::new(account.public_key().as_str()).encode(&stranger)?;
+/// assert!(matches!(
+///     trust.verify_account(&foreign_jwt),
+///     Err(TrustError::UntrustedIssuer { .. })
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct Trust {
-    operators: Vec<OperatorClaims>,
+    operators: Vec<TrustedOperator>,
     clock: Arc<dyn Clock + Send + Sync>,
     leeway: i64,
+}
+
+/// An operator and its keys, read once.
+#[derive(Clone)]
+struct TrustedOperator {
+    claims: OperatorClaims,
+    /// The identity key and the signing keys that are valid keys.
+    keys: Vec<VerifyingKey>,
 }
 
 impl std::fmt::Debug for Trust {
@@ -232,7 +91,7 @@ impl std::fmt::Debug for Trust {
                 &self
                     .operators
                     .iter()
-                    .map(|o| o.subject.as_str())
+                    .map(|o| o.claims.subject.as_str())
                     .collect::<Vec<_>>(),
             )
             .field("leeway", &self.leeway)
@@ -243,6 +102,33 @@ impl std::fmt::Debug for Trust {
 impl Default for Trust {
     fn default() -> Self {
         Trust::new()
+    }
+}
+
+/// The keys among `texts` that are valid Ed25519 keys, read once. The others can have
+/// signed nothing: a token naming one as `iss` fails to verify on its own.
+pub(crate) fn verifying_keys<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<VerifyingKey> {
+    texts
+        .into_iter()
+        .filter_map(|text| PublicKey::parse(text).ok())
+        .filter_map(|key| VerifyingKey::new(&key).ok())
+        .collect()
+}
+
+/// The key among `keys` that is `issuer`.
+fn key_of<'k>(keys: &'k [VerifyingKey], issuer: &str) -> Option<&'k VerifyingKey> {
+    keys.iter().find(|key| key.public_key().as_str() == issuer)
+}
+
+/// Verifies `token` with its issuer's key when it is among `keys`, else (its issuer is
+/// not known, which the caller reports) with the key its `iss` names.
+fn verify_by<T: ClaimBody>(
+    token: Unverified<'_, Claims<T>>,
+    keys: &[VerifyingKey],
+) -> Result<Verified<Claims<T>>, ClaimsError> {
+    match key_of(keys, &token.unverified_claims().issuer) {
+        Some(key) => token.verify_with(key),
+        None => token.verify(),
     }
 }
 
@@ -275,7 +161,12 @@ impl Trust {
 
     /// Adds a trusted operator.
     pub fn add_operator(&mut self, operator: Verified<OperatorClaims>) {
-        self.operators.push(operator.into_claims());
+        let claims = operator.into_claims();
+        let keys = verifying_keys(
+            std::iter::once(claims.subject.as_str())
+                .chain(claims.nats.signing_keys.iter().map(String::as_str)),
+        );
+        self.operators.push(TrustedOperator { claims, keys });
     }
 
     /// Uses `clock` for expiry and not-before checks.
@@ -291,19 +182,20 @@ impl Trust {
     }
 
     /// The trusted operators.
-    pub fn operators(&self) -> &[OperatorClaims] {
-        &self.operators
+    pub fn operators(&self) -> impl Iterator<Item = &OperatorClaims> {
+        self.operators.iter().map(|o| &o.claims)
     }
 
     fn check_times<T>(&self, claims: &Claims<T>, link: Link) -> Result<(), TrustError> {
         let now = self.clock.now();
-        if claims.expires > 0 && claims.expires.saturating_add(self.leeway) <= now {
+        let policy = TimePolicy::server(self.leeway);
+        if policy.is_expired(claims.expires, now) {
             return Err(TrustError::Expired {
                 link,
                 expires: claims.expires,
             });
         }
-        if claims.not_before > 0 && now.saturating_add(self.leeway) < claims.not_before {
+        if policy.is_not_yet_valid(claims.not_before, now) {
             return Err(TrustError::NotYetValid {
                 link,
                 not_before: claims.not_before,
@@ -316,7 +208,7 @@ impl Trust {
     fn check_valid<T: ClaimBody>(&self, claims: &Claims<T>, link: Link) -> Result<(), TrustError> {
         let mut results = ValidationResults::new();
         T::validate_body(claims, &mut results);
-        if results.is_blocking(false) {
+        if results.is_blocking(TimeChecks::Excluded) {
             return Err(TrustError::Invalid {
                 link,
                 issues: results.errors().cloned().collect(),
@@ -327,10 +219,21 @@ impl Trust {
 
     /// Decodes and checks an account JWT against the trusted operators.
     pub fn verify_account(&self, jwt: &str) -> Result<TrustedAccount, TrustError> {
-        let account = AccountClaims::decode(jwt).map_err(|source| TrustError::Decode {
+        let decode_error = |source| TrustError::Decode {
             link: Link::Account,
             source,
-        })?;
+        };
+        let token = crate::claims::decode_unverified::<AccountClaims>(jwt).map_err(decode_error)?;
+        let issuer = &token.unverified_claims().issuer;
+        let key = self
+            .operators
+            .iter()
+            .find_map(|operator| key_of(&operator.keys, issuer));
+        let account = match key {
+            Some(key) => token.verify_with(key),
+            None => token.verify(),
+        }
+        .map_err(decode_error)?;
         self.check_account(account)
     }
 
@@ -346,7 +249,7 @@ impl Trust {
         let issuer = claims.issuer.as_str();
         let mut identity_key_of_strict = false;
         let mut signer = None;
-        for operator in &self.operators {
+        for operator in self.operators.iter().map(|o| &o.claims) {
             let by_identity = operator.subject == issuer;
             let by_signing_key = operator.nats.signing_keys.iter().any(|k| k == issuer);
             if by_signing_key || (by_identity && !operator.nats.strict_signing_key_usage) {
@@ -367,11 +270,11 @@ impl Trust {
             });
         };
         self.check_valid(&claims, Link::Account)?;
-        Ok(TrustedAccount {
-            operator: operator.subject.clone(),
-            strict: operator.nats.strict_signing_key_usage,
+        Ok(TrustedAccount::new(
             claims,
-        })
+            operator.subject.clone(),
+            operator.nats.strict_signing_key_usage,
+        ))
     }
 
     /// Decodes and checks a user JWT of `account`.
@@ -380,10 +283,12 @@ impl Trust {
         account: &TrustedAccount,
         jwt: &str,
     ) -> Result<TrustedUser, TrustError> {
-        let user = UserClaims::decode(jwt).map_err(|source| TrustError::Decode {
+        let decode_error = |source| TrustError::Decode {
             link: Link::User,
             source,
-        })?;
+        };
+        let token = crate::claims::decode_unverified::<UserClaims>(jwt).map_err(decode_error)?;
+        let user = verify_by(token, account.keys()).map_err(decode_error)?;
         self.check_user(account, user)
     }
 
@@ -395,7 +300,7 @@ impl Trust {
     ) -> Result<TrustedUser, TrustError> {
         let user = user.into_claims();
         self.check_valid(&user, Link::User)?;
-        let account_claims = &account.claims;
+        let account_claims = account.claims();
         let named_account = if user.nats.issuer_account.is_empty() {
             &user.issuer
         } else {
@@ -409,8 +314,8 @@ impl Trust {
             });
         }
         let scope = match account_claims.nats.signing_keys.get(&user.issuer) {
-            Some(scope) => scope,
-            None if user.issuer == account_claims.subject && !account.strict => None,
+            Some(key) => key.scope(),
+            None if user.issuer == account_claims.subject && !account.operator_is_strict() => None,
             None if user.issuer == account_claims.subject => {
                 return Err(TrustError::IdentityKeyNotAllowed {
                     link: Link::User,
@@ -448,7 +353,7 @@ impl Trust {
             && !granted
                 .allowed_connection_types
                 .iter()
-                .any(|t| KNOWN_CONNECTION_TYPES.contains(&t.to_uppercase().as_str()))
+                .any(|t| connection_type::ALL.contains(&t.to_uppercase().as_str()))
         {
             return Err(TrustError::NoKnownConnectionType(
                 granted.allowed_connection_types.clone(),
@@ -470,12 +375,12 @@ impl Trust {
         if p.publish.is_empty() && p.subscribe.is_empty() && p.response.is_none() {
             granted.permissions = account_claims.nats.default_permissions.clone();
         }
-        Ok(TrustedUser {
-            account: account_claims.subject.clone(),
-            scoped: scope.is_some(),
+        Ok(TrustedUser::new(
+            user,
+            account_claims.subject.clone(),
+            scope.is_some(),
             granted,
-            claims: user,
-        })
+        ))
     }
 
     /// Decodes and checks an activation issued by `exporter` for the account `importer`.
@@ -485,10 +390,13 @@ impl Trust {
         importer: &str,
         jwt: &str,
     ) -> Result<TrustedActivation, TrustError> {
-        let activation = ActivationClaims::decode(jwt).map_err(|source| TrustError::Decode {
+        let decode_error = |source| TrustError::Decode {
             link: Link::Activation,
             source,
-        })?;
+        };
+        let token =
+            crate::claims::decode_unverified::<ActivationClaims>(jwt).map_err(decode_error)?;
+        let activation = verify_by(token, exporter.keys()).map_err(decode_error)?;
         self.check_activation(exporter, importer, activation)
     }
 
@@ -500,7 +408,7 @@ impl Trust {
         activation: Verified<ActivationClaims>,
     ) -> Result<TrustedActivation, TrustError> {
         let claims = activation.into_claims();
-        let exporter_claims = &exporter.claims;
+        let exporter_claims = exporter.claims();
         let issuer = claims.issuer.as_str();
         if claims.nats.issuer_account.is_empty() {
             if issuer != exporter_claims.subject {
@@ -542,98 +450,14 @@ impl Trust {
                 kind: claims.nats.kind,
                 subject: claims.nats.subject.clone(),
             })?;
-        if export.is_revoked(&claims.subject, claims.issued_at) {
+        // Go's `IsClaimRevoked`: an activation without a subject or an issue time is revoked.
+        if claims.is_revoked_by(export) {
             return Err(TrustError::Revoked {
                 link: Link::Activation,
                 subject: claims.subject.clone(),
                 issued_at: claims.issued_at,
             });
         }
-        Ok(TrustedActivation { claims })
-    }
-}
-
-/// An account whose chain to a trusted operator was checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrustedAccount {
-    claims: AccountClaims,
-    operator: String,
-    strict: bool,
-}
-
-impl TrustedAccount {
-    /// The account's claims.
-    pub fn claims(&self) -> &AccountClaims {
-        &self.claims
-    }
-
-    /// Takes the claims.
-    pub fn into_claims(self) -> AccountClaims {
-        self.claims
-    }
-
-    /// The public key of the operator that trusts it.
-    pub fn operator(&self) -> &str {
-        &self.operator
-    }
-
-    /// True when that operator requires signing keys (`strict_signing_key_usage`).
-    pub fn operator_is_strict(&self) -> bool {
-        self.strict
-    }
-}
-
-/// A user whose chain to its account was checked, with what it is granted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrustedUser {
-    claims: UserClaims,
-    account: String,
-    scoped: bool,
-    granted: UserPermissionLimits,
-}
-
-impl TrustedUser {
-    /// The user's claims, as signed.
-    pub fn claims(&self) -> &UserClaims {
-        &self.claims
-    }
-
-    /// Takes the claims.
-    pub fn into_claims(self) -> UserClaims {
-        self.claims
-    }
-
-    /// The account the user belongs to.
-    pub fn account(&self) -> &str {
-        &self.account
-    }
-
-    /// True when a scoped signing key signed the user.
-    pub fn is_scoped(&self) -> bool {
-        self.scoped
-    }
-
-    /// What the server grants the user: the scope's expanded template for a scoped user,
-    /// else the user's own; permissions fall back to the account's defaults when none are set.
-    pub fn effective_permissions(&self) -> &UserPermissionLimits {
-        &self.granted
-    }
-}
-
-/// An activation whose chain to its exporter was checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrustedActivation {
-    claims: ActivationClaims,
-}
-
-impl TrustedActivation {
-    /// The activation's claims.
-    pub fn claims(&self) -> &ActivationClaims {
-        &self.claims
-    }
-
-    /// Takes the claims.
-    pub fn into_claims(self) -> ActivationClaims {
-        self.claims
+        Ok(TrustedActivation::new(claims))
     }
 }

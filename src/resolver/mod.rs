@@ -1,0 +1,23 @@
+//! Server configuration for operator mode, and the account resolver's requests and replies.
+//!
+//! - [`ServerConfig`] writes the `operator` / `system_account` / `resolver` part of a
+//!   `nats-server` configuration: a memory resolver with preloaded accounts, or a full
+//!   (directory) resolver that accepts pushed updates.
+//! - [`UPDATE_SUBJECT`] takes an account JWT as the payload of a request (what
+//!   `nsc push` sends); [`delete_request`] builds the operator-signed generic claims that
+//!   [`DELETE_SUBJECT`] expects; [`ResolverReply::parse`] reads the server's answer.
+//! - With the `resolver-client` feature, [`client`] sends them with `async-nats`.
+
+mod config;
+mod error;
+mod protocol;
+
+#[cfg(feature = "resolver-client")]
+pub mod client;
+
+pub use config::{ResolverKind, ServerConfig};
+pub use error::ResolverError;
+pub use protocol::{
+    account_lookup_subject, account_update_subject, delete_request, ResolverReply, DELETE_SUBJECT,
+    LIST_SUBJECT, UPDATE_SUBJECT,
+};
