@@ -7,14 +7,7 @@
 //!
 //! Case counts are modest so the file runs in about a second in a debug build; raise them
 //! with `PROPTEST_CASES=5000 cargo test --release --test properties`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
+use crate::common::tokens::{b64, signed};
 use std::collections::BTreeMap;
 
 use natsjwt::claims::{ClaimBody, ClientTls};
@@ -917,15 +910,10 @@ proptest! {
         }
         let json = value.to_string();
         decode_all(&json)?;
-        let b64 = |data: &[u8]| {
-            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data)
-        };
         let unsigned = format!("{HEADER_B64}.{}.{}", b64(json.as_bytes()), "A".repeat(86));
         decode_all(&unsigned)?;
         prop_assert!(natsjwt::decode(&unsigned).is_err(), "an all-zero signature verified");
-        let input = format!("{HEADER_B64}.{}", b64(json.as_bytes()));
-        let signed = format!("{input}.{}", b64(&account.sign(input.as_bytes())));
-        decode_all(&signed)?;
+        decode_all(&signed(json.as_bytes(), &account))?;
     }
 }
 

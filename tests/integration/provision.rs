@@ -1,13 +1,5 @@
 //! The provisioning API: bootstrap, accounts, users with each signer, scopes, revocation,
 //! activations, resolver requests; each refusal asserts its exact error.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
 use natsjwt::clock::FixedClock;
 use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::trust::{Link, TrustError};

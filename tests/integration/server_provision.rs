@@ -1,18 +1,8 @@
 //! The provisioning API against a real server with a full (directory) resolver: accounts
 //! pushed with the resolver client become usable without a restart, pushed updates change
 //! limits and revoke users, and a deleted account's users are refused.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-mod common;
-
-use common::client::{connected, refused, WAIT};
-use common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
+use crate::common::client::{connected, refused, WAIT};
+use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
 use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::{delete_accounts, push_account};
 use natsjwt::resolver::ResolverError;

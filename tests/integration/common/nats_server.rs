@@ -316,8 +316,8 @@ pub struct RunningServer {
     pub port: u16,
     pub binary: ServerBinary,
     log: PathBuf,
-    // Dropped after the child is killed (fields drop after `Drop::drop`).
-    dir: TempDir,
+    /// Held, not read: removed after the child is killed (fields drop after `Drop::drop`).
+    _dir: TempDir,
 }
 
 impl RunningServer {
@@ -367,7 +367,7 @@ impl RunningServer {
                         port,
                         binary: binary.clone(),
                         log,
-                        dir,
+                        _dir: dir,
                     }
                 }
                 Err(why) => {
@@ -386,15 +386,6 @@ impl RunningServer {
 
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// What the server logged so far.
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
 

@@ -101,14 +101,6 @@
 //! - `exp` and `nbf` are 0 or decades away from now, since Go's `Validate` reads the clock.
 //!
 //! `NATSJWT_GO_INTEROP_KEEP_GOING=1` reports every failing case instead of the first.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};

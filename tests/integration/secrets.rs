@@ -1,30 +1,20 @@
 //! Secret hygiene: seeds live in zeroizing storage, `Debug` redacts them, no error or
 //! validation message repeats them, and files holding them are created 0600 and never
 //! overwritten.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic,
-    // The trait probes below need `(&Probe)` even where the trait is implemented.
-    clippy::needless_borrow
-)]
+// The trait probes below need `(&Probe)` even where the trait is implemented.
+#![allow(clippy::needless_borrow)]
 
+use crate::common::nats_server::example_binary;
+use crate::common::tokens::{pair, signed};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use natsjwt::clock::FixedClock;
 use natsjwt::creds::{self, CredsError};
-use natsjwt::jws::HEADER_B64;
 use natsjwt::{
     AccountClaims, ClaimsError, ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret,
     UserClaims, XKey,
 };
-
-fn pair(kind: KeyKind, byte: u8) -> KeyPair {
-    KeyPair::from_raw_seed(kind, &[byte; 32]).unwrap()
-}
 
 /// The 56 characters after the `S` prefix letter pair: what must never be shown.
 fn seed_body(seed: &str) -> &str {
@@ -268,10 +258,13 @@ enum MemoryScan {
 fn scan_child(mode: ChildMode, bytes: &[u8; 32], seed: &str) -> MemoryScan {
     use std::io::{BufRead as _, Read as _, Seek as _, Write as _};
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    // The test's name in this binary: its module path without the crate's name.
+    let (_, module) = module_path!().split_once("::").unwrap();
+    let child_test = format!("{module}::seed_memory_child");
     let child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "seed_memory_child",
+            &child_test,
             "--ignored",
             "--nocapture",
             "--test-threads=1",
@@ -538,10 +531,7 @@ fn decode_errors_never_repeat_a_seed_given_as_issuer() {
         seed.expose(),
         pair(KeyKind::User, 9).public_key()
     );
-    let b64 =
-        |d: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, d);
-    let input = format!("{}.{}", HEADER_B64, b64(payload.as_bytes()));
-    let token = format!("{input}.{}", b64(&account.sign(input.as_bytes())));
+    let token = signed(payload.as_bytes(), &account);
     let e = natsjwt::decode(&token).unwrap_err();
     assert_eq!(
         e,
@@ -669,24 +659,6 @@ fn secret_files_do_not_follow_symlinks() {
     assert_eq!(std::fs::read_to_string(&public).unwrap(), "public");
 }
 
-/// An example binary built by `cargo test` (examples are built for the test run).
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if path.is_file() {
-        return Some(path);
-    }
-    let message = format!(
-        "SKIP {name} example: {} not built (run the whole `cargo test`, which builds examples)",
-        path.display()
-    );
-    if std::env::var("NATSJWT_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{message}");
-    }
-    eprintln!("{message}");
-    None
-}
-
 /// True when `text` holds an nkey seed (`S` + kind letter + 56 base32 characters).
 fn holds_seed(text: &str) -> bool {
     text.split(|c: char| !c.is_ascii_alphanumeric())
@@ -700,9 +672,7 @@ fn holds_seed(text: &str) -> bool {
 /// every file as it was.
 #[cfg(unix)]
 fn check_setup_writer(name: &str, args_before_dir: &[&str], min_secret_files: usize) {
-    let Some(binary) = example(name) else {
-        return;
-    };
+    let binary = example_binary(name);
     let dir = TempDir::new(name);
     let run = || {
         std::process::Command::new(&binary)
@@ -792,9 +762,7 @@ fn examples_do_not_print_a_bad_seed() {
             vec!["--account-seed", operator_seed.expose(), "--name", "u"],
         ),
     ] {
-        let Some(binary) = example(name) else {
-            return;
-        };
+        let binary = example_binary(name);
         let used = args[1];
         let mut damaged_args = damaged(used);
         damaged_args.push(used.to_owned());

@@ -1,18 +1,8 @@
 //! What a connected user may do: publish/subscribe permissions, queue groups, responses,
 //! and the subscription and payload limits, on every nats-server found.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-mod common;
-
-use common::client::{connected, expect_message};
-use common::nats_server::on_each_server;
-use common::world::{Account, Operator};
+use crate::common::client::{connected, expect_message};
+use crate::common::nats_server::on_each_server;
+use crate::common::world::{Account, Operator};
 use futures_util::StreamExt as _;
 use natsjwt::types::{GoDuration, ResponsePermission};
 
@@ -173,7 +163,7 @@ async fn response_permission_allows_one_reply() {
                 .await
                 .unwrap();
             requester.flush().await;
-            let request = tokio::time::timeout(common::client::WAIT, requests.next())
+            let request = tokio::time::timeout(crate::common::client::WAIT, requests.next())
                 .await
                 .expect("the request arrives")
                 .expect("a request");

@@ -1,14 +1,6 @@
 //! Go-made vectors (`tests/data/go-jwt-v2.8.2.json`, minted by nats-io/jwt v2.8.2):
 //! every token decodes to its payload, re-encodes byte for byte from its payload, seed and
 //! `iat`, has Go's `jti`, and the user creds text is Go's.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
 use base64::Engine as _;
 use natsjwt::{creds, AnyClaims, ClaimType, KeyPair};
 use serde_json::Value;

@@ -2,23 +2,15 @@
 //! account sends every client's CONNECT to the service, which answers from its user table,
 //! with and without xkey encryption. Auth callout exists from nats-server 2.10 on; on an
 //! older server (Debian's 2.9.10) the test asserts that the callout is never consulted.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-mod common;
-
 use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 
+use crate::common::client::{assert_authorization_violation, connect_with, expect_message, WAIT};
+use crate::common::nats_server::{
+    example_binary, on_each_server, RunningServer, ServerBinary, TempDir,
+};
+use crate::common::world::{Account, Operator, Resolver, User};
 use async_nats::ConnectOptions;
-use common::client::{assert_authorization_violation, connect_with, expect_message, WAIT};
-use common::nats_server::{example_binary, on_each_server, RunningServer, ServerBinary, TempDir};
-use common::world::{Account, Operator, Resolver, User};
 use natsjwt::creds::write_secret_file;
 use natsjwt::XKey;
 use tokio::sync::mpsc;

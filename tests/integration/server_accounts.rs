@@ -1,20 +1,10 @@
 //! Between and within accounts: stream and service exports/imports (public, and private with
 //! an activation token), and JetStream enabled or not by the account's limits, on every
 //! nats-server found.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-mod common;
-
+use crate::common::client::{connected, expect_message, refused, Connection};
+use crate::common::nats_server::{on_each_server, RunningServer, TempDir};
+use crate::common::world::{Account, Operator, Resolver};
 use async_nats::RequestErrorKind;
-use common::client::{connected, expect_message, refused, Connection};
-use common::nats_server::{on_each_server, RunningServer, TempDir};
-use common::world::{Account, Operator, Resolver};
 use futures_util::StreamExt as _;
 use natsjwt::types::{Export, ExportType, Import};
 use natsjwt::validation::TimeChecks;

@@ -1,34 +1,11 @@
 //! The examples are the command-line face: these tests run the binaries `cargo test`
 //! builds (target/<profile>/examples/) and check outputs, files and exit codes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use natsjwt::{KeyKind, KeyPair, UserClaims};
 
-fn example(name: &str) -> PathBuf {
-    // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/<name>
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the suite with `cargo test`, which builds the examples",
-        path.display()
-    );
-    path
-}
+use crate::common::nats_server::example_binary as example;
 
 fn run(name: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(example(name))

@@ -2,15 +2,7 @@
 //! `fuzz/regressions/<target>/`) through the same entry points the fuzz targets call
 //! (`fuzz/harness.rs`), so `cargo test` re-checks the corpus and every past crash without
 //! a fuzzer or a nightly toolchain.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-#[path = "../fuzz/harness.rs"]
+#[path = "../../fuzz/harness.rs"]
 mod harness;
 
 use std::collections::BTreeSet;

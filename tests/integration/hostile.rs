@@ -3,14 +3,7 @@
 //! Tokens are built by hand here (header and payload JSON chosen by the test, signed with
 //! fixed keys), so every case is reproducible and isolates one defect: a case that should
 //! fail only for its named reason carries a valid signature by an allowed issuer.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
+use crate::common::tokens::{b64, pair, signed_v1, signed_v2, V1_HEADER};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use natsjwt::clock::FixedClock;
@@ -22,11 +15,6 @@ use natsjwt::{
     PublicKey, UserClaims, XKey,
 };
 
-const V1_HEADER: &str = r#"{"typ":"jwt","alg":"ed25519"}"#;
-
-fn pair(kind: KeyKind, byte: u8) -> KeyPair {
-    KeyPair::from_raw_seed(kind, &[byte; 32]).unwrap()
-}
 fn operator() -> KeyPair {
     pair(KeyKind::Operator, 1)
 }
@@ -41,24 +29,6 @@ fn user() -> KeyPair {
 }
 fn server() -> KeyPair {
     pair(KeyKind::Server, 5)
-}
-
-fn b64(data: impl AsRef<[u8]>) -> String {
-    URL_SAFE_NO_PAD.encode(data)
-}
-
-/// A v2 token: `header.payload` signed by `signer`, both JSON texts exactly as given.
-fn signed_v2(header_json: &str, payload_json: &[u8], signer: &KeyPair) -> String {
-    let input = format!("{}.{}", b64(header_json), b64(payload_json));
-    let signature = signer.sign(input.as_bytes());
-    format!("{input}.{}", b64(signature))
-}
-
-/// A v1 token: the signature covers the payload segment only.
-fn signed_v1(header_json: &str, payload_json: &str, signer: &KeyPair) -> String {
-    let payload = b64(payload_json);
-    let signature = signer.sign(payload.as_bytes());
-    format!("{}.{payload}.{}", b64(header_json), b64(signature))
 }
 
 /// A user payload issued by the account key `issuer`, in the library's own JSON, with

@@ -1,12 +1,4 @@
 //! The chain of trust: each case asserts the exact outcome (`TrustError` variant and link).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
 use natsjwt::clock::FixedClock;
 use natsjwt::trust::{Link, Trust, TrustError};
 use natsjwt::types::{Export, Permissions, UserScope};

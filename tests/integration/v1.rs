@@ -1,13 +1,6 @@
 //! v1 tokens (header `{"typ":"jwt","alg":"ed25519"}`, signature over the payload segment,
 //! top-level `type`/`tags`) decode, verify and migrate to v2 structures as Go does.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
+use crate::common::tokens::{signed_v1, V1_HEADER};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use natsjwt::jws::HEADER_B64;
@@ -26,14 +19,9 @@ const GO_V1_OPERATOR: &str = "eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJhdWQiOi
 /// A v1 operator with service URLs, from Go's creds_utils_test.go.
 const GO_V1_OPERATOR_URLS: &str = "eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJKV01TUzNRUFpDS0lHSE1BWko3RUpQSlVHN01DTFNQUkJaTEpSUUlRQkRVTkFaUE5MQVVBIiwiaWF0IjoxNTY1ODg5NzEyLCJpc3MiOiJPQU01VlNINDJXRlZWTkpXNFNMRTZRVkpCREpVRTJGUVNYWkxRTk1SRDdBMlBaTTIzTDIyWFlVWSIsIm5hbWUiOiJzeW5hZGlhIiwic3ViIjoiT0FNNVZTSDQyV0ZWVk5KVzRTTEU2UVZKQkRKVUUyRlFTWFpMUU5NUkQ3QTJQWk0yM0wyMlhZVVkiLCJ0eXBlIjoib3BlcmF0b3IiLCJuYXRzIjp7ImFjY291bnRfc2VydmVyX3VybCI6Imh0dHA6Ly9sb2NhbGhvc3Q6NjA2MC9qd3QvdjEiLCJvcGVyYXRvcl9zZXJ2aWNlX3VybHMiOlsibmF0czovL2xvY2FsaG9zdDo0MTQxIl19fQ.XPvAezQj3AxwEvYLVBq-EIssP4OhjoMGLbIaripzBKv1oCtHdPNKz96YwB2vUoY-4OrN9ZOPo9TKR3jVxq0uBQ";
 
-const V1_HEADER: &str = r#"{"typ":"jwt","alg":"ed25519"}"#;
-
 /// Signs `payload` the v1 way: over the payload segment only.
 fn v1_token(payload: &str, signer: &KeyPair) -> String {
-    let header = URL_SAFE_NO_PAD.encode(V1_HEADER);
-    let body = URL_SAFE_NO_PAD.encode(payload);
-    let signature = URL_SAFE_NO_PAD.encode(signer.sign(body.as_bytes()));
-    format!("{header}.{body}.{signature}")
+    signed_v1(V1_HEADER, payload, signer)
 }
 
 #[test]

@@ -8,14 +8,6 @@
 //! The expected issues were checked against Go's own `Validate` (jwt v2.8.2). Rows marked
 //! "Deliberate difference" assert where this crate is stricter than Go on purpose; the
 //! one other difference, trace sampling 0, is a warning here (Go silently rewrites it).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
 use std::collections::BTreeSet;
 
 use natsjwt::claims::{

@@ -1,23 +1,15 @@
 //! Who may connect: the acceptance matrix's connection cases, run against every nats-server
 //! found (see `tests/common/nats_server.rs`), each asserting the server's exact answer.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::string_slice,
-    clippy::panic
-)]
-
-mod common;
-
 use std::process::Command;
 use std::time::Duration;
 
-use common::client::{
+use crate::common::client::{
     assert_authorization_violation, connect_with, connected, expect_message, raw_connect, refused,
 };
-use common::nats_server::{example_binary, on_each_server, run_bounded, RunningServer, TempDir};
-use common::world::{now, Account, Operator, User};
+use crate::common::nats_server::{
+    example_binary, on_each_server, run_bounded, RunningServer, TempDir,
+};
+use crate::common::world::{now, Account, Operator, User};
 use natsjwt::types::{TimeRange, UserPermissionLimits, UserScope};
 use natsjwt::KeyPair;
 

@@ -1,0 +1,8 @@
+//! The fixtures the test modules share: fixed keys and hand-built tokens, finding and
+//! running nats-server, operator worlds made with this crate, and connecting to them with
+//! `async-nats`.
+
+pub mod client;
+pub mod nats_server;
+pub mod tokens;
+pub mod world;
