@@ -5,7 +5,7 @@
 //! [`Operator`], [`Account`], [`User`], [`Activation`], [`AuthorizationRequest`],
 //! [`AuthorizationResponse`] or [`Generic`]. Each body's fields and JSON rules mirror
 //! Go's struct, so that the bytes are Go's. Claims encode themselves into tokens and
-//! decode from them; decoding gives [`Verified`](crate::Verified) claims.
+//! decode from them; decoding gives [`Verified`] claims.
 
 mod account;
 mod activation;

@@ -6,7 +6,7 @@
 //! - [`UPDATE_SUBJECT`] takes an account JWT as the payload of a request (what
 //!   `nsc push` sends); [`delete_request`] builds the operator-signed generic claims that
 //!   [`DELETE_SUBJECT`] expects; [`ResolverReply::parse`] reads the server's answer.
-//! - With the `resolver-client` feature, [`client`] sends them with `async-nats`.
+//! - With the `resolver-client` feature, `client` sends them with `async-nats`.
 
 mod config;
 mod error;

@@ -39,7 +39,7 @@ pub enum TemplateError {
     /// A deny entry expands to an invalid subject.
     #[error("generated invalid subject from {}", quote(.0))]
     InvalidSubject(String),
-    /// An entry expands to more than [`MAX_TEMPLATE_EXPANSIONS`] subjects.
+    /// An entry expands to more subjects than the server allows (4096).
     #[error("template expansion exceeds limit: {MAX_TEMPLATE_EXPANSIONS}")]
     TooManySubjects,
 }
