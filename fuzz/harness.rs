@@ -1,5 +1,5 @@
 //! Fuzz entry points, shared by the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`) and by
-//! the corpus replay in the library's `cargo test` (`tests/integration/fuzz_corpus.rs`), which both
+//! the corpus replay in the suite's `cargo test` (`suite/tests/integration/fuzz_corpus.rs`), which both
 //! include this file with `#[path]`.
 //!
 //! Each entry point feeds the input to a group of parsers and then checks properties that

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rust (examples/bench.rs) against Go's nats-io/jwt v2 (scripts/go-bench/main.go), side
+# Rust (suite/examples/bench.rs) against Go's nats-io/jwt v2 (scripts/go-bench/main.go), side
 # by side in one run: encode and decode + verify of the same typical user, and the bare
 # Ed25519 sign and verify of the same bytes on each side.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/integration/go_interop.rs needs for its Go reference peer (tests/go-peer/):
+# Installs what suite/tests/integration/go_interop.rs needs for its Go reference peer (suite/tests/go-peer/):
 #   - Go (Debian's golang-go, 1.19 on bookworm);
 #   - nats-io/jwt v2.3.0 and the v1 library, with nkeys 0.3.0, as GOPATH sources under
 #     /usr/share/gocode (Debian's golang-github-nats-io-jwt-dev, which pulls in
@@ -37,5 +37,5 @@ missing && die "Go or the nats-io/jwt sources are still missing after apt-get"
 jwt_version=$(sed -n 's/^[[:space:]]*Version = "\(.*\)"$/\1/p' "$GOPATH_DIR/src/github.com/nats-io/jwt/v2/header.go")
 say "$(go version); nats-io/jwt v2 sources: ${jwt_version:-unknown version} in $GOPATH_DIR"
 if [ "$jwt_version" != "2.3.0" ]; then
-    say "warning: tests/integration/go_interop.rs names its exceptions against jwt 2.3.0; this is ${jwt_version:-unknown}"
+    say "warning: suite/tests/integration/go_interop.rs names its exceptions against jwt 2.3.0; this is ${jwt_version:-unknown}"
 fi

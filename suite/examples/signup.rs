@@ -11,6 +11,7 @@
 //! the tenant's signing key) and `bob` (read-only, by a scoped signing key), writes their
 //! creds into `<dir>`, then revokes `bob` by pushing an updated account.
 
+#[path = "../../examples/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
