@@ -378,10 +378,10 @@ fn peer_binary_or_skip(test: &str) -> Option<PathBuf> {
     match peer_binary() {
         Ok(binary) => Some(binary),
         Err(why) => {
-            if std::env::var("NATSJWT_REQUIRE_PEERS").as_deref() == Ok("1") {
-                panic!("{test}: the Go peer is required (NATSJWT_REQUIRE_PEERS=1): {why}");
-            }
-            eprintln!("SKIP {test}: Go reference peer unavailable: {why}");
+            crate::common::peers::missing(
+                "the Go reference peer (Go and nats-io/jwt 2.3.0)",
+                &format!("{test}: {why} (install: bash scripts/install-go-peer.sh)"),
+            );
             None
         }
     }

@@ -4,5 +4,6 @@
 
 pub mod client;
 pub mod nats_server;
+pub mod peers;
 pub mod tokens;
 pub mod world;

@@ -3,7 +3,7 @@
 //! Two servers are looked for: Debian's 2.9 (`NATS_SERVER`, else `/usr/sbin/nats-server`,
 //! else `nats-server` on `PATH`) and 2.14 (`NATS_SERVER_2_14`, else where
 //! `scripts/install-nats-servers.sh` puts it). A test runs its case on every server found;
-//! a missing one is reported with one `SKIP` line, or fails the test when
+//! a missing one is reported once per run ([`super::peers`]), or fails the test when
 //! `NATSJWT_REQUIRE_PEERS=1`. `NATSJWT_SERVER_TRACE=1` turns on the servers' debug and
 //! protocol trace, whose tail is printed when a test fails.
 
@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt as _, BufReader as AsyncBufReader};
+
+use super::peers;
 
 /// Where `scripts/install-nats-servers.sh` installs nats-server 2.14.0.
 pub const INSTALLED_2_14: &str = "/opt/natsjwt-peers/nats-server-2.14.0";
@@ -90,8 +92,8 @@ const SLOTS: [Slot; 2] = [
 
 struct Discovery {
     found: Vec<ServerBinary>,
-    /// `<what>: <why>` for each server not found.
-    missing: Vec<String>,
+    /// Each server not found, and why (with how to install it).
+    missing: Vec<(&'static str, String)>,
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -171,16 +173,18 @@ fn discover() -> &'static Discovery {
                     .or_else(|| slot.searches_path.then(|| on_path("nats-server")).flatten()),
             };
             let Some(path) = candidate else {
-                missing.push(format!("{}: not found ({})", slot.what, slot.hint));
+                missing.push((slot.what, format!("not found ({})", slot.hint)));
                 continue;
             };
             if !path.is_file() {
-                missing.push(format!(
-                    "{}: {}={} is not a file ({})",
+                missing.push((
                     slot.what,
-                    slot.env,
-                    path.display(),
-                    slot.hint
+                    format!(
+                        "{}={} is not a file ({})",
+                        slot.env,
+                        path.display(),
+                        slot.hint
+                    ),
                 ));
                 continue;
             }
@@ -194,28 +198,19 @@ fn discover() -> &'static Discovery {
                         found.push(ServerBinary { path, version });
                     }
                 }
-                Err(why) => missing.push(format!("{}: {why} ({})", slot.what, slot.hint)),
+                Err(why) => missing.push((slot.what, format!("{why} ({})", slot.hint))),
             }
         }
         Discovery { found, missing }
     })
 }
 
-/// Whether a missing server fails the test instead of being skipped.
-pub fn peers_required() -> bool {
-    std::env::var("NATSJWT_REQUIRE_PEERS").is_ok_and(|v| v == "1")
-}
-
-/// The servers to run `test` on; prints one `SKIP` line naming the ones that are missing.
-pub fn servers_for(test: &str) -> Vec<ServerBinary> {
+/// The servers to run a test on; a missing one is reported (once per run) by
+/// [`peers::missing`].
+pub fn servers() -> Vec<ServerBinary> {
     let discovery = discover();
-    if !discovery.missing.is_empty() {
-        let missing = discovery.missing.join("; ");
-        assert!(
-            !peers_required(),
-            "NATSJWT_REQUIRE_PEERS=1 but a server is missing: {missing}"
-        );
-        eprintln!("SKIP {test} on {missing}");
+    for (peer, why) in &discovery.missing {
+        peers::missing(peer, why);
     }
     discovery.found.clone()
 }
@@ -226,7 +221,7 @@ where
     F: Fn(ServerBinary) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let servers = servers_for(test);
+    let servers = servers();
     let tasks: Vec<_> = servers
         .iter()
         .map(|binary| (binary.clone(), tokio::spawn(case(binary.clone()))))
@@ -273,8 +268,12 @@ impl Drop for TempDir {
     }
 }
 
-/// Waits until the server on `port` answers a TCP connection with its INFO line.
-async fn wait_ready(child: &mut Child, port: u16) -> Result<(), String> {
+/// Waits until the server on `port` answers a TCP connection with its INFO line, and that
+/// it is `child` answering: another test's server that took the port after it was picked
+/// would answer too, and a test talking to it fails in ways that say nothing (a refused
+/// connection once that server stops, its operator's answers instead of ours).
+async fn wait_ready(child: &mut Child, port: u16, name: &str) -> Result<(), String> {
+    let ours = format!("\"server_name\":\"{name}\"");
     let deadline = Instant::now() + START_BOUND;
     loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
@@ -293,7 +292,7 @@ async fn wait_ready(child: &mut Child, port: u16) -> Result<(), String> {
             let mut reader = AsyncBufReader::new(stream);
             let read =
                 tokio::time::timeout(Duration::from_secs(1), reader.read_line(&mut line)).await;
-            if matches!(read, Ok(Ok(_))) && line.starts_with("INFO ") {
+            if matches!(read, Ok(Ok(_))) && line.starts_with("INFO ") && line.contains(&ours) {
                 return Ok(());
             }
         }
@@ -336,20 +335,34 @@ impl RunningServer {
     }
 
     /// Starts the server with the config file `conf` as it is, overriding only the port
-    /// (`-p`). The port is free when picked; if the server finds it taken, another is tried.
+    /// (`-p`) and the server name (unique, so that readiness is this server's). The port is
+    /// free when picked; if the server finds it taken, another is tried.
     pub async fn start_with_file(
         binary: &ServerBinary,
         dir: TempDir,
         conf: &Path,
     ) -> RunningServer {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
         let log = dir.path().join("server.log");
         let mut attempts = 0;
         loop {
             attempts += 1;
             let port = free_port();
+            // A name no other server has, which its INFO line must carry.
+            let name = format!(
+                "natsjwt-test-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
             let log_file = File::create(&log).expect("creating server.log");
             let mut command = Command::new(&binary.path);
-            command.arg("-c").arg(conf).arg("-p").arg(port.to_string());
+            command
+                .arg("-c")
+                .arg(conf)
+                .arg("-p")
+                .arg(port.to_string())
+                .arg("--server_name")
+                .arg(&name);
             if std::env::var_os("NATSJWT_SERVER_TRACE").is_some() {
                 // Debug and protocol trace in the log (printed when a test fails).
                 command.arg("-DV");
@@ -360,7 +373,7 @@ impl RunningServer {
                 .stderr(log_file)
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.path.display()));
-            match wait_ready(&mut child, port).await {
+            match wait_ready(&mut child, port, &name).await {
                 Ok(()) => {
                     return RunningServer {
                         child,
