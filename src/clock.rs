@@ -23,7 +23,28 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock stopped at one instant.
+/// A clock stopped at one instant (Unix seconds).
+///
+/// ```
+/// use natsjwt::clock::FixedClock;
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{KeyPair, UserClaims};
+///
+/// let account = KeyPair::new_account()?;
+/// let user = KeyPair::new_user()?;
+/// let mut claims = UserClaims::new(user.public_key().as_str());
+/// claims.expires = 1_700_003_600;
+/// claims.encode_with_clock(&account, &FixedClock(1_700_000_000))?;
+/// assert_eq!(claims.issued_at, 1_700_000_000);
+///
+/// // Expired means now > exp.
+/// let at_expiry = claims.validate_with(&FixedClock(1_700_003_600));
+/// assert!(!at_expiry.is_blocking(TimeChecks::Included));
+/// let after = claims.validate_with(&FixedClock(1_700_003_601));
+/// assert!(after.is_blocking(TimeChecks::Included));
+/// assert!(!after.is_blocking(TimeChecks::Excluded));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedClock(pub i64);
 

@@ -19,6 +19,11 @@
 //! ```
 //!
 //! BEGIN lines have five dashes on each side, END lines six.
+//!
+//! [`format_user_creds`] writes a creds file and [`parse_user_creds`] reads one;
+//! [`decorate_jwt`] / [`parse_decorated_jwt`] and [`decorate_seed`] /
+//! [`parse_decorated_nkey`] do the same for one block; [`write_secret_file`] saves any of
+//! them where only their owner can read them.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -38,7 +43,7 @@ pub enum CredsError {
     #[error("{0:?} cannot be serialized as a user config")]
     NotAUserJwt(String),
     /// The seed is not a user seed (`SU…`).
-    #[error("nkey seed is not an user seed")]
+    #[error("nkey seed is not a user seed")]
     NotAUserSeed,
     /// The seed is not an operator, account or user seed.
     #[error("seed is not an operator, account or user seed")]
@@ -74,7 +79,23 @@ fn decorate(kind: &str, jwt: &str, out: &mut String) {
 
 /// Go's `DecorateJWT`: the token between BEGIN/END lines naming its claim type.
 ///
-/// The token must decode and verify.
+/// The token must decode and verify. [`parse_decorated_jwt`] reads it back.
+///
+/// ```
+/// use natsjwt::creds::{decorate_jwt, parse_decorated_jwt};
+/// use natsjwt::{AccountClaims, KeyPair};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let account = KeyPair::new_account()?;
+/// let jwt = AccountClaims::new(account.public_key().as_str()).encode(&operator)?;
+/// let decorated = decorate_jwt(&jwt)?;
+/// assert_eq!(
+///     decorated,
+///     format!("-----BEGIN NATS ACCOUNT JWT-----\n{jwt}\n------END NATS ACCOUNT JWT------\n\n")
+/// );
+/// assert_eq!(parse_decorated_jwt(&decorated), jwt);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn decorate_jwt(jwt: &str) -> Result<String, CredsError> {
     let claims = decode(jwt)?;
     let kind = claims.claims().claim_type().as_str().to_uppercase();
@@ -110,6 +131,20 @@ fn decorate_seed_into(seed: &str, out: &mut String) -> Result<(), CredsError> {
 }
 
 /// Go's `DecorateSeed`: the seed with the IMPORTANT banner (operator, account or user seeds).
+///
+/// [`parse_decorated_nkey`] reads it back.
+///
+/// ```
+/// use natsjwt::creds::{decorate_seed, parse_decorated_nkey};
+/// use natsjwt::KeyPair;
+///
+/// let account = KeyPair::new_account()?;
+/// let decorated = decorate_seed(account.seed().expose())?;
+/// assert!(decorated.expose().contains("-----BEGIN ACCOUNT NKEY SEED-----\nSA"));
+/// let read = parse_decorated_nkey(decorated.expose())?;
+/// assert_eq!(read.public_key(), account.public_key());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn decorate_seed(seed: &str) -> Result<Secret, CredsError> {
     // Room for all of it: growing the buffer would leave an unwiped copy of the seed.
     let mut out = String::with_capacity(SEED_BANNER.len() + SEED_FOOTER.len() + seed.len() + 128);
@@ -120,6 +155,32 @@ pub fn decorate_seed(seed: &str) -> Result<Secret, CredsError> {
 /// Go's `FormatUserConfig`: the `.creds` text for a user JWT and the user's seed.
 ///
 /// The JWT must be a valid user token and the seed's public key must be its `sub`.
+/// [`parse_user_creds`] reads it back; [`write_secret_file`] saves it.
+///
+/// ```
+/// use natsjwt::creds::{format_user_creds, parse_user_creds, CredsError};
+/// use natsjwt::{KeyPair, UserClaims};
+///
+/// let account = KeyPair::new_account()?;
+/// let user = KeyPair::new_user()?;
+/// let jwt = UserClaims::new(user.public_key().as_str()).encode(&account)?;
+///
+/// let creds = format_user_creds(&jwt, user.seed().expose())?;
+/// assert!(creds.expose().starts_with("-----BEGIN NATS USER JWT-----\n"));
+/// assert!(creds.expose().contains("-----BEGIN USER NKEY SEED-----\nSU"));
+///
+/// let (read_jwt, read_key) = parse_user_creds(creds.expose())?;
+/// assert_eq!(read_jwt, jwt);
+/// assert_eq!(read_key.public_key(), user.public_key());
+///
+/// // The seed must be the JWT's subject.
+/// let other = KeyPair::new_user()?;
+/// assert!(matches!(
+///     format_user_creds(&jwt, other.seed().expose()),
+///     Err(CredsError::SeedMismatch)
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn format_user_creds(jwt: &str, seed: &str) -> Result<Secret, CredsError> {
     let claims = decode(jwt)?;
     let claims = claims.claims();
@@ -217,6 +278,15 @@ fn decorated_blocks(contents: &str) -> Vec<&str> {
 
 /// Go's `ParseDecoratedJWT`: the JWT from a decorated JWT or a creds file; text with no
 /// decorated block is returned whole (a bare token passes through).
+///
+/// See the example of [`decorate_jwt`]; for a creds file, [`parse_user_creds`].
+///
+/// ```
+/// use natsjwt::creds::parse_decorated_jwt;
+///
+/// assert_eq!(parse_decorated_jwt("eyJ.a.b"), "eyJ.a.b");
+/// assert_eq!(parse_decorated_jwt("-----BEGIN X-----\neyJ.a.b\n------END X------\n"), "eyJ.a.b");
+/// ```
 pub fn parse_decorated_jwt(contents: &str) -> &str {
     decorated_blocks(contents)
         .first()
@@ -228,6 +298,18 @@ pub fn parse_decorated_jwt(contents: &str) -> &str {
 /// decorated seed, or else from the first line that starts with `SO`, `SA` or `SU`.
 ///
 /// Unlike Go, that line may be indented (Go fails on it with "doesn't contain a seed nkey").
+///
+/// See the example of [`decorate_seed`]; a bare seed line is found too:
+///
+/// ```
+/// use natsjwt::creds::parse_decorated_nkey;
+/// use natsjwt::{KeyKind, KeyPair};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let text = format!("# operator seed\n{}\n", operator.seed().expose());
+/// assert_eq!(parse_decorated_nkey(&text)?.kind(), KeyKind::Operator);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse_decorated_nkey(contents: &str) -> Result<KeyPair, CredsError> {
     let blocks = decorated_blocks(contents);
     let seed = match blocks.get(1) {
@@ -245,6 +327,8 @@ pub fn parse_decorated_nkey(contents: &str) -> Result<KeyPair, CredsError> {
 }
 
 /// Go's `ParseDecoratedUserNKey`: like [`parse_decorated_nkey`], and the seed must be a user's.
+///
+/// [`parse_user_creds`] uses it; see the example of [`format_user_creds`].
 pub fn parse_decorated_user_nkey(contents: &str) -> Result<KeyPair, CredsError> {
     let pair = parse_decorated_nkey(contents)?;
     if pair.kind() != KeyKind::User {
@@ -254,6 +338,8 @@ pub fn parse_decorated_user_nkey(contents: &str) -> Result<KeyPair, CredsError> 
 }
 
 /// Reads a `.creds` file's text: the user JWT and the user key pair.
+///
+/// The JWT is not decoded here. See the example of [`format_user_creds`].
 pub fn parse_user_creds(contents: &str) -> Result<(String, KeyPair), CredsError> {
     let jwt = parse_decorated_jwt(contents).trim().to_owned();
     let pair = parse_decorated_user_nkey(contents)?;
@@ -263,6 +349,28 @@ pub fn parse_user_creds(contents: &str) -> Result<(String, KeyPair), CredsError>
 /// Writes secret text (a seed, a creds file) to a new file readable only by its owner
 /// (mode 0600 on Unix). Refuses to overwrite an existing file; on a write error the
 /// partial file is removed.
+///
+/// ```
+/// use natsjwt::creds::{format_user_creds, write_secret_file};
+/// use natsjwt::{KeyPair, UserClaims};
+///
+/// let account = KeyPair::new_account()?;
+/// let user = KeyPair::new_user()?;
+/// let jwt = UserClaims::new(user.public_key().as_str()).encode(&account)?;
+/// let creds = format_user_creds(&jwt, user.seed().expose())?;
+///
+/// let path = std::env::temp_dir().join(format!("{}.creds", user.public_key()));
+/// write_secret_file(&path, creds.expose())?;
+/// #[cfg(unix)]
+/// {
+///     use std::os::unix::fs::PermissionsExt as _;
+///     assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+/// }
+/// // An existing file is never overwritten.
+/// assert!(write_secret_file(&path, creds.expose()).is_err());
+/// std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write_secret_file(path: impl AsRef<Path>, contents: &str) -> std::io::Result<()> {
     let path = path.as_ref();
     let mut options = std::fs::OpenOptions::new();

@@ -71,6 +71,7 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod go;
 mod keys;
@@ -95,6 +96,7 @@ pub use claims::standard::{
 };
 pub use claims::verified::Verified;
 #[cfg(feature = "xkeys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xkeys")))]
 pub use keys::XKey;
 pub use keys::{
     ExternalSigner, KeyError, KeyKind, KeyPair, PublicKey, Secret, Signer, SignerError,

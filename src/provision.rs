@@ -233,6 +233,20 @@ impl OperatorSetup {
     }
 
     /// A memory-resolver server configuration preloading the system account and `accounts`.
+    ///
+    /// ```
+    /// use natsjwt::provision::{Provisioner, SigningKeyUsage};
+    ///
+    /// let setup = Provisioner::bootstrap("acme", SigningKeyUsage::Required)?;
+    /// let tenant = setup.provisioner()?.create_account("tenant", |_| {})?;
+    /// let config = setup.memory_config(&[&tenant]).render();
+    /// assert!(config.starts_with(&format!("operator: {}\n", setup.jwt)));
+    /// assert!(config.contains("resolver: MEMORY\n"));
+    /// let system = &setup.system_account;
+    /// assert!(config.contains(&format!("  {}: {}\n", system.public_key(), system.jwt())));
+    /// assert!(config.contains(&format!("  {}: {}\n", tenant.public_key(), tenant.jwt())));
+    /// # Ok::<(), natsjwt::provision::ProvisionError>(())
+    /// ```
     pub fn memory_config(&self, accounts: &[&ManagedAccount]) -> ServerConfig {
         ServerConfig::memory(
             &self.jwt,
@@ -243,6 +257,22 @@ impl OperatorSetup {
 
     /// A full-resolver server configuration storing JWTs in `dir`, preloading the system
     /// account and `accounts`.
+    ///
+    /// ```
+    /// use natsjwt::provision::{Provisioner, SigningKeyUsage};
+    ///
+    /// let setup = Provisioner::bootstrap("acme", SigningKeyUsage::Required)?;
+    /// let mut config = setup.full_config("/var/lib/nats/jwt", &[]);
+    /// config.listen = "127.0.0.1:4222".into();
+    /// config.extra.push(r#"jetstream { store_dir: "/var/lib/nats/js" }"#.into());
+    /// let text = config.render();
+    /// assert!(text.starts_with("listen: \"127.0.0.1:4222\"\n"));
+    /// assert!(text.contains("  type: full\n  dir: \"/var/lib/nats/jwt\"\n"));
+    /// assert!(text.contains("  allow_delete: true\n"));
+    /// assert!(text.contains(&format!("system_account: {}\n", setup.system_account.public_key())));
+    /// assert!(text.ends_with("jetstream { store_dir: \"/var/lib/nats/js\" }\n"));
+    /// # Ok::<(), natsjwt::provision::ProvisionError>(())
+    /// ```
     pub fn full_config(&self, dir: &str, accounts: &[&ManagedAccount]) -> ServerConfig {
         ServerConfig::full(
             &self.jwt,
@@ -262,6 +292,46 @@ impl OperatorSetup {
 
 /// Signs accounts with an operator signing key and users with account keys, checking
 /// everything against the chain of trust the server applies.
+///
+/// Make one with [`Provisioner::bootstrap`] (a new operator; see the [module](self)
+/// example) or [`Provisioner::new`] (an operator made elsewhere, e.g. by `nsc`).
+///
+/// ```
+/// use natsjwt::clock::FixedClock;
+/// use natsjwt::provision::{ProvisionError, Provisioner, UserSigner};
+/// use natsjwt::types::Export;
+/// use natsjwt::{KeyPair, OperatorClaims};
+///
+/// // An existing operator with a signing key; identity keys may sign too (not strict).
+/// let operator = KeyPair::new_operator()?;
+/// let signing_key = KeyPair::new_operator()?;
+/// let mut claims = OperatorClaims::new(operator.public_key().as_str());
+/// claims.nats.signing_keys.push(signing_key.public_key().to_string());
+/// let operator_jwt = claims.encode(&operator)?;
+///
+/// let provisioner =
+///     Provisioner::new(&operator_jwt, signing_key)?.with_clock(FixedClock(1_700_000_000));
+/// // A key the operator does not list may not sign.
+/// let stranger = KeyPair::new_operator()?;
+/// assert!(matches!(
+///     Provisioner::new(&operator_jwt, stranger),
+///     Err(ProvisionError::NotASigner(_))
+/// ));
+///
+/// let orders = provisioner.create_account("orders", |a| a.nats.limits.conn = 10)?;
+/// let user = provisioner.create_user(&orders, "svc", UserSigner::AccountKey, |u| {
+///     u.nats.permissions.publish.allow.push("orders.>".into());
+/// })?;
+/// assert_eq!(user.claims.issuer, orders.public_key());
+/// assert_eq!(user.claims.issued_at, 1_700_000_000);
+///
+/// // Claims the server would refuse are refused before they are signed.
+/// let bad = provisioner.create_account("bad", |a| {
+///     a.nats.exports.push(Export::stream("not a subject"));
+/// });
+/// assert!(matches!(bad, Err(ProvisionError::Invalid { .. })));
+/// # Ok::<(), ProvisionError>(())
+/// ```
 #[derive(Clone)]
 pub struct Provisioner {
     operator: OperatorClaims,

@@ -43,7 +43,7 @@ pub enum ClaimsError {
     #[error("issuer is not a valid public key: {0}")]
     InvalidIssuer(#[source] KeyError),
     /// `iss` is of a kind that may not sign this claim type.
-    #[error("{claim_type} claims cannot be issued by a {kind} key")]
+    #[error("{claim_type} claims cannot be issued by {} key", .kind.with_article())]
     IssuerNotAllowed {
         /// The claim type.
         claim_type: ClaimType,
@@ -65,7 +65,7 @@ pub enum ClaimsError {
     #[error("subject is not set")]
     MissingSubject,
     /// `sub` is not a public key of the kind the claim type requires.
-    #[error("expected subject to be {expected} public key: {source}")]
+    #[error("expected subject to be {} public key: {source}", .expected.with_article())]
     InvalidSubject {
         /// The kind required.
         expected: KeyKind,
@@ -74,7 +74,7 @@ pub enum ClaimsError {
         source: KeyError,
     },
     /// The signer's key kind may not sign this claim type.
-    #[error("{claim_type} claims cannot be signed by a {kind} key")]
+    #[error("{claim_type} claims cannot be signed by {} key", .kind.with_article())]
     SignerNotAllowed {
         /// The claim type.
         claim_type: ClaimType,

@@ -11,19 +11,237 @@ use crate::clock::{Clock, SystemClock};
 use crate::keys::{Signer, VerifyingKey};
 use crate::validation::ValidationResults;
 
-/// Operator claims: `Claims<Operator>`.
+/// Operator claims: `Claims<Operator>`, self-signed by the operator key.
+///
+/// [`OperatorClaims::new`] is Go's `NewOperatorClaims`: nothing set but `sub`.
+///
+/// ```
+/// use natsjwt::claims::Operator;
+/// use natsjwt::{KeyPair, OperatorClaims};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let signing_key = KeyPair::new_operator()?;
+/// let system_account = KeyPair::new_account()?;
+/// let mut claims = OperatorClaims::new(operator.public_key().as_str());
+/// assert_eq!(claims.nats, Operator::default());
+/// assert!(claims.to_json()?.ends_with(r#""nats":{"type":"operator"}}"#));
+///
+/// claims.name = "acme".into();
+/// claims.nats.signing_keys.push(signing_key.public_key().to_string());
+/// claims.nats.system_account = system_account.public_key().to_string();
+/// claims.nats.strict_signing_key_usage = true;
+/// let token = claims.encode(&operator)?;
+///
+/// let decoded = OperatorClaims::decode(&token)?.into_claims();
+/// assert!(decoded.is_self_signed());
+/// assert_eq!(decoded.nats.version, 2);
+/// // Strict: only the signing key may sign accounts.
+/// let account = system_account.public_key().as_str();
+/// assert!(decoded.did_sign(signing_key.public_key().as_str(), account));
+/// assert!(!decoded.did_sign(operator.public_key().as_str(), account));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type OperatorClaims = Claims<Operator>;
-/// Account claims: `Claims<Account>`.
+/// Account claims: `Claims<Account>`, signed by an operator key or signing key.
+///
+/// [`AccountClaims::new`] is Go's `NewAccountClaims`: every count unlimited (`-1`),
+/// wildcard exports allowed, JetStream disabled; `limits`, `default_permissions` and
+/// `authorization` are always written.
+///
+/// ```
+/// use natsjwt::types::{Export, OperatorLimits};
+/// use natsjwt::{AccountClaims, KeyPair};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let account = KeyPair::new_account()?;
+/// let mut claims = AccountClaims::new(account.public_key().as_str());
+/// assert_eq!(claims.nats.limits, OperatorLimits::new_account_defaults());
+/// assert!(claims.to_json()?.ends_with(concat!(
+///     r#""nats":{"limits":{"subs":-1,"data":-1,"payload":-1,"imports":-1,"exports":-1,"#,
+///     r#""wildcards":true,"conn":-1,"leaf":-1},"default_permissions":{"pub":{},"sub":{}},"#,
+///     r#""authorization":{},"type":"account"}}"#,
+/// )));
+///
+/// claims.name = "tenant-42".into();
+/// claims.nats.exports.push(Export::stream("prices.>"));
+/// claims.nats.exports.push(Export::service("help"));
+/// let token = claims.encode(&operator)?;
+///
+/// let decoded = AccountClaims::decode_with(&token, &operator.verifying_key())?;
+/// assert_eq!(decoded.claims().issuer, operator.public_key().as_str());
+/// // Encoding sorted the exports by subject, as Go does.
+/// assert_eq!(decoded.claims().nats.exports[0].subject, "help");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type AccountClaims = Claims<Account>;
-/// User claims: `Claims<User>`.
+/// User claims: `Claims<User>`, signed by an account key or one of its signing keys.
+///
+/// [`UserClaims::new`] is Go's `NewUserClaims`: `subs`, `data` and `payload` unlimited
+/// (`-1`), no permissions (the account's `default_permissions` apply).
+///
+/// ```
+/// use natsjwt::claims::connection_type;
+/// use natsjwt::types::Limits;
+/// use natsjwt::{KeyPair, UserClaims};
+///
+/// let account = KeyPair::new_account()?;
+/// let user = KeyPair::new_user()?;
+/// let mut claims = UserClaims::new(user.public_key().as_str());
+/// assert_eq!(claims.nats.limits, Limits::unlimited());
+/// assert!(claims.to_json()?.ends_with(
+///     r#""nats":{"pub":{},"sub":{},"subs":-1,"data":-1,"payload":-1,"type":"user"}}"#
+/// ));
+///
+/// claims.name = "alice".into();
+/// claims.expires = 4_102_444_800; // 2100-01-01
+/// claims.nats.permissions.subscribe.allow.push("orders.>".into());
+/// claims.nats.allowed_connection_types.push(connection_type::WEBSOCKET.into());
+/// let token = claims.encode(&account)?;
+///
+/// let decoded = UserClaims::decode_with(&token, &account.verifying_key())?;
+/// assert_eq!(decoded.claims().nats.permissions.subscribe.allow, ["orders.>"]);
+/// assert!(decoded.claims().nats.issuer_account.is_empty()); // the account key signed
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type UserClaims = Claims<User>;
-/// Activation claims (an import's permission): `Claims<Activation>`.
+/// Activation claims (an import's permission): `Claims<Activation>`, signed by the
+/// exporting account for the importing one (`sub`).
+///
+/// [`ActivationClaims::new`] is Go's `NewActivationClaims`: nothing set but `sub`.
+///
+/// ```
+/// use natsjwt::claims::Activation;
+/// use natsjwt::types::{Export, ExportType, Import};
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{AccountClaims, ActivationClaims, KeyPair};
+///
+/// let exporter = KeyPair::new_account()?;
+/// let importer = KeyPair::new_account()?;
+///
+/// // The exporter grants the importer its private stream `prices.>` …
+/// let mut activation = ActivationClaims::new(importer.public_key().as_str());
+/// assert_eq!(activation.nats, Activation::default());
+/// activation.nats.subject = "prices.>".into();
+/// activation.nats.kind = ExportType::Stream;
+/// let token = activation.encode(&exporter)?;
+/// let decoded = ActivationClaims::decode(&token)?.into_claims();
+/// assert_eq!(decoded.issuer, exporter.public_key().as_str());
+///
+/// // … and the importer puts the token in its import, which validation checks.
+/// let mut import = Import::stream(exporter.public_key().as_str(), "prices.>");
+/// import.token = token;
+/// let mut account = AccountClaims::new(importer.public_key().as_str());
+/// account.nats.imports.push(import);
+/// assert!(!account.validate().is_blocking(TimeChecks::Included));
+///
+/// // Revoking the importer in the export revokes this activation.
+/// let mut export = Export::stream("prices.>");
+/// export.token_req = true;
+/// export.revoke_at(importer.public_key().as_str(), decoded.issued_at);
+/// assert!(decoded.is_revoked_by(&export));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type ActivationClaims = Claims<Activation>;
-/// Auth callout request claims (sent by the server): `Claims<AuthorizationRequest>`.
+/// Auth callout request claims (sent by the server): `Claims<AuthorizationRequest>`,
+/// signed by the server's `N…` key, `sub` the callout account, `aud`
+/// [`AUTHORIZATION_REQUEST_AUDIENCE`](crate::claims::AUTHORIZATION_REQUEST_AUDIENCE).
+///
+/// [`AuthorizationRequestClaims::new`] is Go's `NewAuthorizationRequestClaims`: nothing
+/// set but `sub`; `server_id`, `user_nkey`, `client_info` and `connect_opts` are always
+/// written. A callout service decodes these; see [`AuthorizationResponseClaims`] for
+/// the answer.
+///
+/// ```
+/// use natsjwt::claims::AUTHORIZATION_REQUEST_AUDIENCE;
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{AuthorizationRequestClaims, KeyKind, KeyPair};
+///
+/// let callout_account = KeyPair::new_account()?;
+/// let mut request = AuthorizationRequestClaims::new(callout_account.public_key().as_str());
+/// assert!(request.to_json()?.ends_with(concat!(
+///     r#""nats":{"server_id":{"name":"","host":"","id":""},"user_nkey":"","#,
+///     r#""client_info":{},"connect_opts":{"protocol":0},"type":"authorization_request"}}"#,
+/// )));
+///
+/// // What the server sends when `alice` connects …
+/// let server = KeyPair::generate(KeyKind::Server)?;
+/// let client = KeyPair::new_user()?;
+/// request.audience = AUTHORIZATION_REQUEST_AUDIENCE.into();
+/// request.nats.server_id.id = server.public_key().to_string();
+/// request.nats.user_nkey = client.public_key().to_string();
+/// request.nats.connect_opts.user = "alice".into();
+/// let token = request.encode(&server)?;
+///
+/// // … and what the callout service reads.
+/// let request = AuthorizationRequestClaims::decode(&token)?.into_claims();
+/// assert!(!request.validate().is_blocking(TimeChecks::Included));
+/// assert_eq!(request.issuer, request.nats.server_id.id);
+/// assert_eq!(request.nats.connect_opts.user, "alice");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type AuthorizationRequestClaims = Claims<AuthorizationRequest>;
-/// Auth callout response claims: `Claims<AuthorizationResponse>`.
+/// Auth callout response claims: `Claims<AuthorizationResponse>`, signed by the callout
+/// account, `sub` the request's `user_nkey`, `aud` the requesting server's id.
+///
+/// [`AuthorizationResponseClaims::new`] is Go's `NewAuthorizationResponseClaims`:
+/// nothing set but `sub`. Set `jwt` (the user JWT granting access) or `error`, not both.
+///
+/// ```
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{AuthorizationResponseClaims, KeyKind, KeyPair, UserClaims};
+///
+/// let callout_account = KeyPair::new_account()?;
+/// let server = KeyPair::generate(KeyKind::Server)?; // the request's `server_id.id`
+/// let client = KeyPair::new_user()?; // the request's `user_nkey`
+///
+/// let mut user = UserClaims::new(client.public_key().as_str());
+/// user.name = "alice".into();
+/// user.nats.permissions.publish.allow.push("orders.>".into());
+/// let user_jwt = user.encode(&callout_account)?;
+///
+/// let mut response = AuthorizationResponseClaims::new(client.public_key().as_str());
+/// assert!(response.to_json()?.ends_with(r#""nats":{"type":"authorization_response"}}"#));
+/// // Neither `jwt` nor `error`: invalid.
+/// assert!(response.validate().is_blocking(TimeChecks::Included));
+/// response.audience = server.public_key().to_string();
+/// response.nats.jwt = user_jwt;
+/// assert!(!response.validate().is_blocking(TimeChecks::Included));
+/// let token = response.encode(&callout_account)?;
+///
+/// let decoded = AuthorizationResponseClaims::decode(&token)?.into_claims();
+/// assert_eq!(decoded.audience, server.public_key().as_str());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type AuthorizationResponseClaims = Claims<AuthorizationResponse>;
-/// Generic claims (free-form `nats` map): `Claims<Generic>`.
+/// Generic claims (free-form `nats` map): `Claims<Generic>`, for custom claim types, or
+/// for reading any token untyped (as Go's `DecodeGeneric`).
+///
+/// [`GenericClaims::new`] has an empty `nats` map; encoding adds `version` (2). Any key
+/// may sign.
+///
+/// ```
+/// use natsjwt::{GenericClaims, KeyPair, UserClaims};
+///
+/// let account = KeyPair::new_account()?;
+/// let mut claims = GenericClaims::new(account.public_key().as_str());
+/// assert!(claims.nats.data.is_empty());
+/// claims.nats.data.insert("type".into(), "billing".into());
+/// claims.nats.data.insert("plan".into(), "gold".into());
+/// let token = claims.encode(&account)?;
+/// let decoded = GenericClaims::decode(&token)?.into_claims();
+/// assert_eq!(decoded.nats.type_name(), Some("billing"));
+/// assert_eq!(decoded.nats.data["version"], 2);
+/// let json = decoded.to_json()?;
+/// assert!(json.ends_with(r#""nats":{"plan":"gold","type":"billing","version":2}}"#));
+///
+/// // Any token decodes as generic claims, its body read as a map.
+/// let user = KeyPair::new_user()?;
+/// let user_jwt = UserClaims::new(user.public_key().as_str()).encode(&account)?;
+/// let untyped = GenericClaims::decode(&user_jwt)?.into_claims();
+/// assert_eq!(untyped.nats.type_name(), Some("user"));
+/// assert_eq!(untyped.nats.data["subs"], -1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type GenericClaims = Claims<Generic>;
 
 /// A NATS JWT's claims: the standard fields and the type-specific `nats` body.

@@ -7,6 +7,25 @@ use crate::keys::redact_seeds;
 
 /// A token's header: `{"typ":"JWT","alg":"ed25519-nkey"}` for v2 tokens,
 /// `{"typ":"jwt","alg":"ed25519"}` for v1 ones.
+///
+/// Read one from a token with [`decode_unverified`](crate::dangerous::decode_unverified);
+/// this crate writes only the v2 header ([`HEADER_JSON`](super::HEADER_JSON)).
+///
+/// ```
+/// use natsjwt::dangerous::decode_unverified;
+/// use natsjwt::jws::{ALGORITHM_V2, HEADER_B64};
+/// use natsjwt::{AnyClaims, KeyPair, OperatorClaims};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let token = OperatorClaims::new(operator.public_key().as_str()).encode(&operator)?;
+/// assert!(token.starts_with(&format!("{HEADER_B64}.")));
+///
+/// let unverified = decode_unverified::<AnyClaims>(&token)?;
+/// let header = unverified.header();
+/// assert_eq!((header.typ(), header.alg()), ("JWT", ALGORITHM_V2));
+/// assert!(!header.is_v1());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
     typ: Cow<'static, str>,

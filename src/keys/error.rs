@@ -30,7 +30,7 @@ pub enum KeyError {
     #[error("not a seed: seeds start with 'S'")]
     NotASeed,
     /// The key is valid but of another kind than required.
-    #[error("expected {expected} key, got {found} key")]
+    #[error("expected {} key, got {} key", .expected.with_article(), .found.with_article())]
     WrongKind {
         /// The kind that was required.
         expected: KeyKind,
@@ -39,7 +39,7 @@ pub enum KeyError {
     },
     /// The key's kind cannot be used for this operation: curve keys do not sign or verify,
     /// Ed25519 keys do not seal.
-    #[error("a {0} key cannot be used for this operation")]
+    #[error("this operation cannot use {} key", .0.with_article())]
     UnsupportedKind(KeyKind),
     /// The 32 bytes are not a valid Ed25519 public key.
     #[error("key bytes are not a valid Ed25519 point")]

@@ -3,6 +3,22 @@
 use std::fmt;
 
 /// The kind of an nkey, given by its prefix.
+///
+/// ```
+/// use natsjwt::{KeyKind, KeyPair, PublicKey};
+///
+/// let account = KeyPair::new_account()?;
+/// assert_eq!(account.kind(), KeyKind::Account);
+/// assert!(account.public_key().as_str().starts_with(KeyKind::Account.letter()));
+/// assert!(account.seed().expose().starts_with("SA"));
+///
+/// let server = KeyPair::generate(KeyKind::Server)?;
+/// assert_eq!(PublicKey::parse(server.public_key().as_str())?.kind(), KeyKind::Server);
+/// assert_eq!(KeyKind::from_prefix_byte(KeyKind::User.prefix_byte()), Some(KeyKind::User));
+/// assert_eq!(KeyKind::Operator.to_string(), "operator");
+/// assert!(!KeyKind::Curve.signs());
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum KeyKind {
@@ -69,6 +85,18 @@ impl KeyKind {
             KeyKind::Server => "server",
             KeyKind::Cluster => "cluster",
             KeyKind::Curve => "curve",
+        }
+    }
+
+    /// The name with its indefinite article, for messages ("an account", "a user").
+    pub(crate) const fn with_article(self) -> &'static str {
+        match self {
+            KeyKind::Operator => "an operator",
+            KeyKind::Account => "an account",
+            KeyKind::User => "a user",
+            KeyKind::Server => "a server",
+            KeyKind::Cluster => "a cluster",
+            KeyKind::Curve => "a curve",
         }
     }
 

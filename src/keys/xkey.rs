@@ -29,6 +29,7 @@ use super::{KeyError, KeyKind, PublicKey, Secret};
 /// # Ok::<(), natsjwt::KeyError>(())
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "xkeys")))]
 pub struct XKey {
     inner: nkeys::XKey,
     public: PublicKey,

@@ -22,6 +22,42 @@ pub enum ResolverKind {
 }
 
 /// The operator-mode part of a `nats-server` configuration.
+///
+/// [`OperatorSetup::memory_config`](crate::provision::OperatorSetup::memory_config) and
+/// [`full_config`](crate::provision::OperatorSetup::full_config) fill one in from a
+/// provisioned operator; here, short stand-ins for the JWTs and keys show the text:
+///
+/// ```
+/// use natsjwt::resolver::ServerConfig;
+///
+/// let preload = vec![("ASYS".to_owned(), "SYS_JWT".to_owned())];
+/// let memory = ServerConfig::memory("OPERATOR_JWT", "ASYS", preload.clone());
+/// assert_eq!(memory.render(), "\
+/// operator: OPERATOR_JWT
+/// system_account: ASYS
+/// resolver: MEMORY
+/// resolver_preload: {
+///   ASYS: SYS_JWT
+/// }
+/// ");
+///
+/// let mut full = ServerConfig::full("OPERATOR_JWT", "ASYS", "/data/jwt", preload);
+/// full.listen = "0.0.0.0:4222".into();
+/// assert_eq!(full.render(), r#"listen: "0.0.0.0:4222"
+/// operator: OPERATOR_JWT
+/// system_account: ASYS
+/// resolver {
+///   type: full
+///   dir: "/data/jwt"
+///   allow_delete: true
+///   interval: "2m"
+///   timeout: "1.9s"
+/// }
+/// resolver_preload: {
+///   ASYS: SYS_JWT
+/// }
+/// "#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     /// Listen address, e.g. `127.0.0.1:4222`; omitted when empty.
@@ -39,7 +75,8 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// A memory-resolver configuration preloading `accounts` (public key, JWT).
+    /// A memory-resolver configuration preloading `accounts` (public key, JWT); see the
+    /// [`ServerConfig`] example.
     pub fn memory(
         operator_jwt: &str,
         system_account: &str,
@@ -55,7 +92,8 @@ impl ServerConfig {
         }
     }
 
-    /// A full-resolver configuration storing JWTs in `dir`, preloading `accounts`.
+    /// A full-resolver configuration storing JWTs in `dir`, preloading `accounts`, with
+    /// deletes allowed; see the [`ServerConfig`] example.
     pub fn full(
         operator_jwt: &str,
         system_account: &str,
@@ -75,7 +113,7 @@ impl ServerConfig {
         }
     }
 
-    /// The configuration text.
+    /// The configuration text; see the [`ServerConfig`] example.
     pub fn render(&self) -> String {
         let mut out = String::new();
         if !self.listen.is_empty() {

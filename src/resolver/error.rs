@@ -17,7 +17,7 @@ pub enum ResolverError {
     #[error("no account to delete")]
     NothingToDelete,
     /// The signer may not sign a delete request (not an operator key).
-    #[error("delete requests are signed by an operator key, not a {0} key")]
+    #[error("delete requests are signed by an operator key, not {} key", .0.with_article())]
     NotAnOperatorKey(KeyKind),
     /// Signing the request failed.
     #[error("cannot sign the request: {0}")]

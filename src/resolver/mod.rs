@@ -13,6 +13,7 @@ mod error;
 mod protocol;
 
 #[cfg(feature = "resolver-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub mod client;
 
 pub use config::{ResolverKind, ServerConfig};

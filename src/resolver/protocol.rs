@@ -7,19 +7,53 @@ use crate::claims::{ClaimsError, GenericClaims};
 use crate::jws::JsonError;
 use crate::keys::{is_public_key_of, KeyKind, Signer};
 
-/// Request subject to store or update an account JWT (payload: the JWT).
+/// Request subject to store or update an account JWT (payload: the JWT); see
+/// [`account_update_subject`] for an example.
 pub const UPDATE_SUBJECT: &str = "$SYS.REQ.CLAIMS.UPDATE";
-/// Request subject to delete accounts (payload: [`delete_request`]).
+/// Request subject to delete accounts (payload: [`delete_request`]); see
+/// [`account_update_subject`] for an example.
 pub const DELETE_SUBJECT: &str = "$SYS.REQ.CLAIMS.DELETE";
-/// Request subject listing the accounts a full resolver stores.
+/// Request subject listing the accounts a full resolver stores (empty payload); see
+/// [`account_update_subject`] for an example.
 pub const LIST_SUBJECT: &str = "$SYS.REQ.CLAIMS.LIST";
 
 /// The per-account update subject, `$SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE`.
+///
+/// A request on [`UPDATE_SUBJECT`] or on this subject stores the account JWT it carries;
+/// [`DELETE_SUBJECT`] takes a [`delete_request`] and [`LIST_SUBJECT`] an empty payload.
+/// Send them as a user of the system account; each answers with a [`ResolverReply`].
+///
+/// ```
+/// use natsjwt::resolver::{
+///     account_update_subject, DELETE_SUBJECT, LIST_SUBJECT, UPDATE_SUBJECT,
+/// };
+/// use natsjwt::KeyPair;
+///
+/// let account = KeyPair::new_account()?;
+/// let subject = account_update_subject(account.public_key().as_str());
+/// assert_eq!(subject, format!("$SYS.REQ.ACCOUNT.{}.CLAIMS.UPDATE", account.public_key()));
+/// assert_eq!(UPDATE_SUBJECT, "$SYS.REQ.CLAIMS.UPDATE");
+/// assert_eq!(DELETE_SUBJECT, "$SYS.REQ.CLAIMS.DELETE");
+/// assert_eq!(LIST_SUBJECT, "$SYS.REQ.CLAIMS.LIST");
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
 pub fn account_update_subject(account: &str) -> String {
     format!("$SYS.REQ.ACCOUNT.{account}.CLAIMS.UPDATE")
 }
 
-/// The per-account lookup subject, `$SYS.REQ.ACCOUNT.<account>.CLAIMS.LOOKUP`.
+/// The per-account lookup subject, `$SYS.REQ.ACCOUNT.<account>.CLAIMS.LOOKUP`: a full
+/// resolver answers a request on it with the account's JWT itself (not a
+/// [`ResolverReply`]), or with an empty message when it has none.
+///
+/// ```
+/// use natsjwt::resolver::account_lookup_subject;
+/// use natsjwt::KeyPair;
+///
+/// let account = KeyPair::new_account()?;
+/// let subject = account_lookup_subject(account.public_key().as_str());
+/// assert_eq!(subject, format!("$SYS.REQ.ACCOUNT.{}.CLAIMS.LOOKUP", account.public_key()));
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
 pub fn account_lookup_subject(account: &str) -> String {
     format!("$SYS.REQ.ACCOUNT.{account}.CLAIMS.LOOKUP")
 }
@@ -122,6 +156,27 @@ pub struct ResolverReply {
 impl ResolverReply {
     /// Reads a resolver reply (`{"server":…, "data":…}` or `{"server":…, "error":…}`);
     /// an `error` reply is [`ResolverError::Refused`].
+    ///
+    /// ```
+    /// use natsjwt::resolver::{ResolverError, ResolverReply};
+    ///
+    /// let updated = br#"{"server":{"name":"n1","id":"NSERVER"},
+    ///     "data":{"account":"ATENANT","code":200,"message":"jwt updated"}}"#;
+    /// let reply = ResolverReply::parse(updated)?;
+    /// assert_eq!((reply.server.as_str(), reply.code), ("n1", 200));
+    /// assert_eq!(reply.message, "jwt updated");
+    ///
+    /// let listed = br#"{"server":{"name":"n1"},"data":["ASYS","ATENANT"]}"#;
+    /// assert_eq!(ResolverReply::parse(listed)?.data[1], "ATENANT");
+    ///
+    /// let refused = br#"{"server":{"name":"n1"},
+    ///     "error":{"account":"ATENANT","code":500,"description":"jwt validation failed"}}"#;
+    /// assert!(matches!(
+    ///     ResolverReply::parse(refused),
+    ///     Err(ResolverError::Refused { code: 500, .. })
+    /// ));
+    /// # Ok::<(), ResolverError>(())
+    /// ```
     pub fn parse(reply: &[u8]) -> Result<ResolverReply, ResolverError> {
         let raw: RawReply =
             serde_json::from_slice(reply).map_err(|e| ResolverError::Reply(JsonError::from(e)))?;

@@ -144,6 +144,39 @@ impl ServiceLatency {
 }
 
 /// A stream or service an account exports.
+///
+/// A public export (`token_req: false`) may be imported by any account; a private one
+/// needs an [`ActivationClaims`](crate::ActivationClaims) token from the exporter in the
+/// [`Import`](crate::types::Import).
+///
+/// ```
+/// use natsjwt::types::{response_type, Export};
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{AccountClaims, KeyPair};
+///
+/// let account = KeyPair::new_account()?;
+/// let mut claims = AccountClaims::new(account.public_key().as_str());
+///
+/// // A public stream, and a private service each importer calls on its own subject.
+/// claims.nats.exports.push(Export::stream("prices.>"));
+/// let mut help = Export::service("help.*");
+/// help.token_req = true;
+/// help.response_type = response_type::STREAM.into();
+/// help.account_token_position = 2; // help.<importing account>
+/// claims.nats.exports.push(help);
+/// assert!(!claims.validate().is_blocking(TimeChecks::Included));
+/// assert!(claims.to_json()?.contains(concat!(
+///     r#"{"subject":"help.*","type":"service","token_req":true,"#,
+///     r#""response_type":"Stream","account_token_position":2}"#,
+/// )));
+///
+/// // Go's rules: a stream has no response type.
+/// let mut bad = Export::stream("news");
+/// bad.response_type = response_type::STREAM.into();
+/// claims.nats.exports.push(bad);
+/// assert!(claims.validate().is_blocking(TimeChecks::Included));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Export {
     /// Display name (`name`).

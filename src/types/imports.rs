@@ -13,6 +13,32 @@ use crate::go::quote::quote;
 use crate::validation::ValidationResults;
 
 /// A stream or service imported from another account.
+///
+/// ```
+/// use natsjwt::types::Import;
+/// use natsjwt::validation::TimeChecks;
+/// use natsjwt::{AccountClaims, KeyPair};
+///
+/// let exporter = KeyPair::new_account()?;
+/// let importer = KeyPair::new_account()?;
+/// let mut claims = AccountClaims::new(importer.public_key().as_str());
+///
+/// // The exporter's `prices.*` arrives here as `market.*` (`$1` is the wildcard's token).
+/// let mut prices = Import::stream(exporter.public_key().as_str(), "prices.*");
+/// prices.local_subject = "market.$1".into();
+/// claims.nats.imports.push(prices);
+/// // A service: requests on `help` go to the exporter.
+/// claims.nats.imports.push(Import::service(exporter.public_key().as_str(), "help"));
+/// assert!(!claims.validate().is_blocking(TimeChecks::Included));
+///
+/// // Go's rules: an import names its account.
+/// claims.nats.imports.push(Import::stream("", "news"));
+/// assert!(claims.validate().is_blocking(TimeChecks::Included));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A private export's import carries the exporter's activation token in `token`; see
+/// [`ActivationClaims`](crate::ActivationClaims).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Import {
     /// Display name (`name`).

@@ -10,6 +10,30 @@ use crate::go::json::{unique_map, IsEmpty};
 ///
 /// A token is revoked when its `iat` is at or before the time recorded for its subject,
 /// or for `*` (the comparison is inclusive, as in Go and the server).
+///
+/// [`AccountClaims::revoke_at`](crate::AccountClaims::revoke_at) and
+/// [`Export::revoke_at`](crate::types::Export::revoke_at) fill the account's and an
+/// export's lists.
+///
+/// ```
+/// use natsjwt::types::RevocationList;
+/// use natsjwt::KeyPair;
+///
+/// let (alice, bob) = (KeyPair::new_user()?, KeyPair::new_user()?);
+/// let (alice, bob) = (alice.public_key().as_str(), bob.public_key().as_str());
+/// let mut revoked = RevocationList::new();
+/// revoked.revoke(alice, 1_700_000_000);
+/// assert!(revoked.is_revoked(alice, 1_700_000_000)); // inclusive
+/// assert!(!revoked.is_revoked(alice, 1_700_000_001)); // a newer token is fine
+/// assert!(!revoked.is_revoked(bob, 1));
+///
+/// // `*` revokes everyone's older tokens; compacting drops the entries it covers.
+/// revoked.revoke(RevocationList::ALL, 1_800_000_000);
+/// assert!(revoked.is_revoked(bob, 1_800_000_000));
+/// assert_eq!(revoked.compact(), [(alice.to_owned(), 1_700_000_000)]);
+/// assert_eq!(revoked.len(), 1);
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RevocationList(pub BTreeMap<String, i64>);

@@ -213,6 +213,43 @@ fn cartesian_product(lists: &[Vec<String>]) -> Vec<Vec<&str>> {
 
 /// A scoped signing key: users it signs get `template` as their permissions and limits
 /// and must carry none of their own.
+///
+/// [`UserScope::new`] is Go's `NewUserScope`: no permissions, `subs`, `data` and
+/// `payload` unlimited (`-1`).
+///
+/// ```
+/// use natsjwt::trust::Trust;
+/// use natsjwt::types::UserScope;
+/// use natsjwt::{AccountClaims, KeyPair, OperatorClaims, UserClaims};
+///
+/// let operator = KeyPair::new_operator()?;
+/// let operator_jwt = OperatorClaims::new(operator.public_key().as_str()).encode(&operator)?;
+///
+/// // The account gives its signing key a scope: its users may publish under their name.
+/// let account = KeyPair::new_account()?;
+/// let scoped_key = KeyPair::new_account()?;
+/// let mut scope = UserScope::new(scoped_key.public_key().as_str());
+/// scope.role = "writer".into();
+/// scope.template.permissions.publish.allow.push("orders.{{name()}}.>".into());
+/// let mut account_claims = AccountClaims::new(account.public_key().as_str());
+/// account_claims.nats.signing_keys.add_scoped(scope);
+/// let account_jwt = account_claims.encode(&operator)?;
+///
+/// // A user of the scoped key carries no permissions or limits of its own.
+/// let user = KeyPair::new_user()?;
+/// let mut user_claims = UserClaims::new(user.public_key().as_str());
+/// user_claims.name = "alice".into();
+/// user_claims.nats.issuer_account = account.public_key().to_string();
+/// user_claims.nats.set_scoped(true);
+/// let user_jwt = user_claims.encode(&scoped_key)?;
+///
+/// // The server gives it the template, expanded.
+/// let trust = Trust::new().with_operator_jwt(&operator_jwt)?;
+/// let trusted = trust.verify_user(&trust.verify_account(&account_jwt)?, &user_jwt)?;
+/// assert!(trusted.is_scoped());
+/// assert_eq!(trusted.effective_permissions().permissions.publish.allow, ["orders.alice.>"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserScope {
     /// The signing key (`key`, an account key `A…`).
@@ -321,6 +358,37 @@ impl<'a> SigningKey<'a> {
 ///
 /// Written as one JSON array sorted by key, plain keys as strings and scoped keys as
 /// [`UserScope`] objects, as Go does.
+///
+/// ```
+/// use natsjwt::types::{SigningKey, UserScope};
+/// use natsjwt::{AccountClaims, KeyPair};
+///
+/// let account = KeyPair::new_account()?;
+/// let (plain, scoped) = (KeyPair::new_account()?, KeyPair::new_account()?);
+/// let mut claims = AccountClaims::new(account.public_key().as_str());
+/// let keys = &mut claims.nats.signing_keys;
+/// keys.add(plain.public_key().as_str());
+/// keys.add_scoped(UserScope::new(scoped.public_key().as_str()));
+///
+/// assert_eq!(keys.len(), 2);
+/// assert_eq!(keys.get(plain.public_key().as_str()), Some(SigningKey::Plain));
+/// let scope = keys.get(scoped.public_key().as_str()).and_then(SigningKey::scope);
+/// assert_eq!(scope.map(|s| s.key.as_str()), Some(scoped.public_key().as_str()));
+/// // A scoped key is written as an object, with Go's default template.
+/// let scope_json = format!(
+///     concat!(
+///         r#"{{"kind":"user_scope","key":"{}","role":"","#,
+///         r#""template":{{"pub":{{}},"sub":{{}},"subs":-1,"data":-1,"payload":-1}},"#,
+///         r#""description":""}}"#,
+///     ),
+///     scoped.public_key()
+/// );
+/// assert!(claims.to_json()?.contains(&scope_json));
+///
+/// claims.nats.signing_keys.remove(plain.public_key().as_str());
+/// assert!(!claims.nats.signing_keys.contains(plain.public_key().as_str()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SigningKeys(BTreeMap<String, Option<UserScope>>);
 
