@@ -1,5 +1,7 @@
 //! Decodes, verifies and validates a token and prints one JSON object:
 //! `{"claims": <payload>, "claim_type", "version", "signature_verified", "issues": [{"description","blocking","time_check"}]}`.
+//! `claim_type` is the token's `nats.type`: for generic claims with a custom type its
+//! name (where Go's `ClaimType()` says `generic`), `generic` when there is none.
 //!
 //! `cargo run --example describe -- [FILE|-] [--operator FILE [--account FILE]]`
 //!
@@ -8,13 +10,18 @@
 //! `--account`, itself checked against the operator) and adds
 //! `"chain": {"trusted", "link", "error"}` naming the link that failed.
 //!
-//! Exit status: 0 when valid, 1 when the token is rejected (format, header, signature,
-//! issuer kind), 2 when an issue is blocking, a time check fails or the chain does not
-//! hold (what a server would refuse).
+//! Exit codes:
+//! - `0`: the token is valid (and trusted, with `--operator`);
+//! - `1`: the token is read but rejected: not a token, or its header, signature or issuer
+//!   kind is wrong;
+//! - `2`: the token is refused: an issue is blocking, a time check fails or the chain does
+//!   not hold (what a server would refuse);
+//! - `64`: bad arguments;
+//! - `66`: FILE, standard input or an `--operator` / `--account` file cannot be read.
 
 mod common;
 
-use common::{json_string, main_with, read_input, Args, Failure};
+use common::{json_string, main_with, read_input, Args, Failure, FAILURE_EXIT};
 use natsjwt::creds::parse_decorated_jwt;
 use natsjwt::dangerous::decode_unverified;
 use natsjwt::trust::{Trust, TrustError};
@@ -22,6 +29,36 @@ use natsjwt::validation::{Severity, TimeChecks, ValidationResults};
 use natsjwt::AnyClaims;
 
 const USAGE: &str = "describe [FILE|-] [--operator FILE [--account FILE]]";
+/// Exit code for a token that is read and decoded but refused.
+const REFUSED_EXIT: u8 = 2;
+const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "the token is valid (and trusted, with --operator)"),
+    (
+        1,
+        "the token is read but rejected: not a token, or its header, signature or issuer kind is wrong",
+    ),
+    (
+        2,
+        "the token is refused: an issue is blocking, a time check fails or the chain does not hold",
+    ),
+    (64, "bad arguments"),
+    (
+        66,
+        "FILE, standard input or an --operator / --account file cannot be read",
+    ),
+];
+
+/// The claim type to show: a generic token's custom `nats.type` by its name.
+fn claim_type_name(claims: &AnyClaims) -> &str {
+    match claims {
+        AnyClaims::Generic(generic) => generic
+            .nats
+            .type_name()
+            .filter(|name| !name.is_empty())
+            .unwrap_or(claims.claim_type().as_str()),
+        other => other.claim_type().as_str(),
+    }
+}
 
 /// Reads a JWT file (bare or decorated).
 fn read_jwt(path: &str) -> Result<String, Failure> {
@@ -60,7 +97,7 @@ fn check_chain(
         other => {
             return Err(Failure::usage(format!(
                 "--operator checks accounts, users and activations, not {} claims",
-                other.claim_type()
+                claim_type_name(other)
             )))
         }
     })
@@ -94,7 +131,7 @@ fn issues_json(results: &ValidationResults) -> String {
 }
 
 fn run() -> Result<u8, Failure> {
-    let args = Args::parse(&["operator", "account"], &[], USAGE)?;
+    let args = Args::parse(&["operator", "account"], &[], USAGE, EXIT_CODES)?;
     if args.value("account").is_some() && args.value("operator").is_none() {
         return Err(Failure::usage("--account needs --operator"));
     }
@@ -106,7 +143,7 @@ fn run() -> Result<u8, Failure> {
     let text = read_input(input)?;
     let token = parse_decorated_jwt(&text).trim();
     let unverified = decode_unverified::<AnyClaims>(token)
-        .map_err(|e| Failure::input(format!("rejected: {e}")))?;
+        .map_err(|e| Failure::other(format!("rejected: {e}")))?;
     let claims = unverified.unverified_claims().clone();
     let payload = String::from_utf8_lossy(unverified.payload_json()).into_owned();
     let version = unverified.version();
@@ -127,20 +164,20 @@ fn run() -> Result<u8, Failure> {
         .unwrap_or_default();
     println!(
         "{{\"claims\":{payload},\"claim_type\":{},\"version\":{version},\"signature_verified\":{},\"issues\":{}{chain_member}}}",
-        json_string(claims.claim_type().as_str()),
+        json_string(claim_type_name(&claims)),
         verified.is_ok(),
         issues_json(&results)
     );
     if let Err(e) = verified {
         eprintln!("describe: rejected: {e}");
-        return Ok(1);
+        return Ok(FAILURE_EXIT);
     }
     if let Some(Err(e)) = &chain {
         eprintln!("describe: not trusted: {e}");
-        return Ok(2);
+        return Ok(REFUSED_EXIT);
     }
     Ok(if results.is_blocking(TimeChecks::Included) {
-        2
+        REFUSED_EXIT
     } else {
         0
     })

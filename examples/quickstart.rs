@@ -1,25 +1,42 @@
 //! Creates everything a NATS server in operator mode needs, and a user to connect with.
 //!
-//! `cargo run --example quickstart -- <dir>` writes into `<dir>`:
+//! `cargo run --example quickstart -- <dir> [--port N]` writes into `<dir>`:
 //! - `operator.jwt`: the operator, self-signed, with one signing key and the system account;
 //! - `SYS.jwt`, `APP.jwt`: the system account and an application account, both signed by
 //!   the operator's signing key; `APP` has a signing key of its own;
 //! - `user.jwt`, `user.creds`: a user of `APP` signed by `APP`'s signing key;
 //! - `*.nk`: every seed (mode 0600);
 //! - `server.conf`: operator mode with a memory resolver preloaded with both accounts,
-//!   listening on 127.0.0.1:4222.
+//!   listening on 127.0.0.1:N (default 4222).
 //!
-//! It refuses to overwrite any of these files.
+//! It refuses to overwrite any of these files, and to write into the repository it was
+//! built from (seeds do not belong there): choose a directory outside it, such as
+//! `../nats-setup`.
+//!
+//! Exit codes:
+//! - `0`: the setup is written;
+//! - `1`: a key could not be made or a token signed;
+//! - `64`: bad arguments, a `--port` outside 1-65535, or a directory inside the repository;
+//! - `73`: a file exists already or cannot be written.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{main_with, seed_file_text, Args, Failure};
+use common::{main_with, parse_port, refuse_inside_repository, seed_file_text, Args, Failure};
 use natsjwt::creds::{format_user_creds, write_secret_file};
 use natsjwt::{AccountClaims, KeyPair, OperatorClaims, Secret, UserClaims};
 
-const USAGE: &str = "quickstart <dir>";
+const USAGE: &str = "quickstart <dir> [--port N]";
+const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "the setup is written"),
+    (1, "a key could not be made or a token signed"),
+    (
+        64,
+        "bad arguments, a --port outside 1-65535, or a directory inside the repository",
+    ),
+    (73, "a file exists already or cannot be written"),
+];
 
 /// One file the quickstart writes.
 struct Output {
@@ -30,15 +47,15 @@ struct Output {
 }
 
 fn keypair(make: fn() -> Result<KeyPair, natsjwt::KeyError>) -> Result<KeyPair, Failure> {
-    make().map_err(|e| Failure::input(format!("cannot create a key: {e}")))
+    make().map_err(|e| Failure::other(format!("cannot create a key: {e}")))
 }
 
 fn encode_error(what: &str) -> impl Fn(natsjwt::ClaimsError) -> Failure + '_ {
-    move |e| Failure::input(format!("cannot sign the {what}: {e}"))
+    move |e| Failure::other(format!("cannot sign the {what}: {e}"))
 }
 
 /// Builds every file in memory; nothing is written until all of it succeeded.
-fn build() -> Result<Vec<Output>, Failure> {
+fn build(port: u16) -> Result<Vec<Output>, Failure> {
     let operator = keypair(KeyPair::new_operator)?;
     let operator_signing = keypair(KeyPair::new_operator)?;
     let system = keypair(KeyPair::new_account)?;
@@ -80,11 +97,11 @@ fn build() -> Result<Vec<Output>, Failure> {
         .encode(&app_signing)
         .map_err(encode_error("user"))?;
     let creds = format_user_creds(&user_jwt, user.seed().expose())
-        .map_err(|e| Failure::input(format!("cannot write the creds: {e}")))?;
+        .map_err(|e| Failure::other(format!("cannot write the creds: {e}")))?;
 
     let server_conf = format!(
         "# NATS server in operator mode, written by natsjwt's quickstart.\n\
-         listen: 127.0.0.1:4222\n\
+         listen: 127.0.0.1:{port}\n\
          operator: {operator_jwt}\n\
          system_account: {sys}\n\
          resolver: MEMORY\n\
@@ -130,7 +147,7 @@ fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), Failure> {
         .map(|o| o.name)
         .collect();
     if !existing.is_empty() {
-        return Err(Failure::input(format!(
+        return Err(Failure::cant_create(format!(
             "refusing to overwrite {} in {}",
             existing.join(", "),
             dir.display()
@@ -143,20 +160,27 @@ fn write_all(dir: &Path, outputs: &[Output]) -> Result<(), Failure> {
         } else {
             std::fs::write(&path, output.contents.expose())
         };
-        written.map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+        written
+            .map_err(|e| Failure::cant_create(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }
 
 fn run() -> Result<u8, Failure> {
-    let args = Args::parse(&[], &[], USAGE)?;
+    let args = Args::parse(&["port"], &[], USAGE, EXIT_CODES)?;
     let [dir] = args.positional.as_slice() else {
         return Err(Failure::usage(format!("usage: {USAGE}")));
     };
+    let port = args
+        .value("port")
+        .map(parse_port)
+        .transpose()?
+        .unwrap_or(4222);
     let dir = PathBuf::from(dir);
+    refuse_inside_repository(&dir, "../nats-setup")?;
     std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::input(format!("cannot create {}: {e}", dir.display())))?;
-    let outputs = build()?;
+        .map_err(|e| Failure::cant_create(format!("cannot create {}: {e}", dir.display())))?;
+    let outputs = build(port)?;
     write_all(&dir, &outputs)?;
     println!("wrote to {}:", dir.display());
     for output in &outputs {
@@ -174,7 +198,7 @@ fn run() -> Result<u8, Failure> {
     println!("  nats-server -c {}", conf.display());
     println!("then connect with the user's creds, for example:");
     println!(
-        "  nats --server nats://127.0.0.1:4222 --creds {} pub hello world",
+        "  nats --server nats://127.0.0.1:{port} --creds {} pub hello world",
         creds.display()
     );
     Ok(0)

@@ -6,6 +6,9 @@
 //!              [--xkey-seed @service-xkey.nk] --users users.json
 //! ```
 //!
+//! Each seed is `SEED`, `@FILE` or `@-` (standard input, not echoed by a terminal; one of
+//! the two at most).
+//!
 //! The callout account (`AUTH`) lists the service's user in `authorization.auth_users`, so
 //! the service itself connects without a callout. For every other client the server sends
 //! an `authorization_request` JWT on `$SYS.REQ.USER.AUTH`; when the account sets
@@ -28,6 +31,13 @@
 //! It prints `ready` once it is subscribed, then one line per decision (`allowed alice`,
 //! `refused alice: bad password`; with ` (sealed)` after the name when the request was
 //! encrypted).
+//!
+//! Exit codes:
+//! - `0`: the server closed the connection;
+//! - `1`: the server cannot be reached, or a subscription or an answer failed;
+//! - `64`: bad arguments;
+//! - `65`: a seed, `--account`, the creds or the user table is not what it should be;
+//! - `66`: a seed file, standard input, the creds file or the users file cannot be read.
 
 #[path = "../../examples/common/mod.rs"]
 mod common;
@@ -35,7 +45,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use async_nats::Message;
-use common::{load_seed_of, main_with, Args, Failure};
+use common::{is_stdin_argument, load_seed_of, main_with, read_secret_argument, Args, Failure};
 use futures_util::StreamExt as _;
 use natsjwt::validation::TimeChecks;
 use natsjwt::{
@@ -43,8 +53,24 @@ use natsjwt::{
     UserClaims, XKey,
 };
 
-const USAGE: &str = "auth_callout --server URL --creds FILE --issuer-seed SEED|@FILE \
-                     [--account ACCOUNT] [--xkey-seed SEED|@FILE] --users FILE";
+const USAGE: &str = "auth_callout --server URL --creds FILE --issuer-seed SEED|@FILE|@- \
+                     [--account ACCOUNT] [--xkey-seed SEED|@FILE|@-] --users FILE";
+const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "the server closed the connection"),
+    (
+        1,
+        "the server cannot be reached, or a subscription or an answer failed",
+    ),
+    (64, "bad arguments"),
+    (
+        65,
+        "a seed, --account, the creds or the user table is not what it should be",
+    ),
+    (
+        66,
+        "a seed file, standard input, the creds file or the users file cannot be read",
+    ),
+];
 
 /// The subject nats-server sends authorization requests to.
 const AUTH_SUBJECT: &str = "$SYS.REQ.USER.AUTH";
@@ -183,38 +209,34 @@ impl Service {
     }
 }
 
-fn read_text(argument: &str, what: &str) -> Result<String, Failure> {
-    match argument.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::input(format!("cannot read the {what} file {path}: {e}"))),
-        None => Ok(argument.to_owned()),
-    }
-}
-
 fn load_service(args: &Args) -> Result<Service, Failure> {
-    let issuer = load_seed_of(
-        args.required("issuer-seed", USAGE)?,
-        KeyKind::Account,
-        "issuer",
-    )?;
+    let issuer_seed = args.required("issuer-seed", USAGE)?;
+    let users_path = args.required("users", USAGE)?;
+    args.required("server", USAGE)?;
+    args.required("creds", USAGE)?;
+    if is_stdin_argument(Some(issuer_seed)) && is_stdin_argument(args.value("xkey-seed")) {
+        return Err(Failure::usage(
+            "--issuer-seed and --xkey-seed cannot both be read from standard input",
+        ));
+    }
+    let issuer = load_seed_of(issuer_seed, KeyKind::Account, "issuer")?;
     let issuer_account = args.value("account").map(str::to_owned);
     if let Some(account) = &issuer_account {
         PublicKey::parse_kind(account, KeyKind::Account)
-            .map_err(|e| Failure::input(format!("--account is not an account key: {e}")))?;
+            .map_err(|e| Failure::data(format!("--account is not an account key: {e}")))?;
     }
     let xkey = args
         .value("xkey-seed")
         .map(|argument| {
-            let seed = read_text(argument, "xkey seed")?;
-            XKey::from_seed(seed.trim())
-                .map_err(|e| Failure::input(format!("invalid xkey seed: {e}")))
+            let seed = read_secret_argument(argument, "xkey seed")?;
+            XKey::from_seed(seed.expose().trim())
+                .map_err(|e| Failure::data(format!("invalid xkey seed: {e}")))
         })
         .transpose()?;
-    let users_path = args.required("users", USAGE)?;
     let users = std::fs::read_to_string(users_path)
-        .map_err(|e| Failure::input(format!("cannot read {users_path}: {e}")))?;
+        .map_err(|e| Failure::no_input(format!("cannot read {users_path}: {e}")))?;
     let users = serde_json::from_str(&users)
-        .map_err(|e| Failure::input(format!("{users_path} is not a user table: {e}")))?;
+        .map_err(|e| Failure::data(format!("{users_path} is not a user table: {e}")))?;
     Ok(Service {
         issuer,
         issuer_account,
@@ -225,17 +247,20 @@ fn load_service(args: &Args) -> Result<Service, Failure> {
 
 async fn serve(args: &Args, service: Service) -> Result<u8, Failure> {
     let server = args.required("server", USAGE)?;
-    let creds = read_text(&format!("@{}", args.required("creds", USAGE)?), "creds")?;
-    let options = async_nats::ConnectOptions::with_credentials(&creds)
-        .map_err(|e| Failure::input(format!("invalid creds: {e}")))?;
+    let creds_path = args.required("creds", USAGE)?;
+    let creds = std::fs::read_to_string(creds_path)
+        .map(natsjwt::Secret::new)
+        .map_err(|e| Failure::no_input(format!("cannot read {creds_path}: {e}")))?;
+    let options = async_nats::ConnectOptions::with_credentials(creds.expose())
+        .map_err(|e| Failure::data(format!("{creds_path} is not a creds file: {e}")))?;
     let client = options
         .connect(server)
         .await
-        .map_err(|e| Failure::input(format!("cannot connect to {server}: {e}")))?;
+        .map_err(|e| Failure::other(format!("cannot connect to {server}: {e}")))?;
     let mut requests = client
         .subscribe(AUTH_SUBJECT)
         .await
-        .map_err(|e| Failure::input(format!("cannot subscribe to {AUTH_SUBJECT}: {e}")))?;
+        .map_err(|e| Failure::other(format!("cannot subscribe to {AUTH_SUBJECT}: {e}")))?;
     // A request nobody answers comes back as "no responders" only after the server has
     // processed everything sent before it, the subscription included: then we are ready.
     let _ = client.request("auth_callout.ready", "".into()).await;
@@ -251,11 +276,11 @@ async fn serve(args: &Args, service: Service) -> Result<u8, Failure> {
                 client
                     .publish(reply, decision.response.into())
                     .await
-                    .map_err(|e| Failure::input(format!("cannot answer: {e}")))?;
+                    .map_err(|e| Failure::other(format!("cannot answer: {e}")))?;
                 client
                     .flush()
                     .await
-                    .map_err(|e| Failure::input(format!("cannot answer: {e}")))?;
+                    .map_err(|e| Failure::other(format!("cannot answer: {e}")))?;
                 println!("{}", decision.log);
             }
             Err(why) => eprintln!("auth_callout: {why}; not answered"),
@@ -276,6 +301,7 @@ fn run() -> Result<u8, Failure> {
         ],
         &[],
         USAGE,
+        EXIT_CODES,
     )?;
     if !args.positional.is_empty() {
         return Err(Failure::usage(format!("usage: {USAGE}")));
@@ -284,7 +310,7 @@ fn run() -> Result<u8, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::input(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Failure::other(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(serve(&args, service))
 }
 

@@ -6,10 +6,22 @@
 //! cargo run --example signup -- run <dir>                  # tenant acme, users alice and bob
 //! ```
 //!
+//! `init` refuses to overwrite its files, and to write into the repository it was built
+//! from (seeds do not belong there): choose a directory outside it, such as `../signup`.
+//!
 //! `run` creates the tenant `acme` (an account with JetStream limits per replica tier,
 //! `R1` and `R3`), pushes it to the server, issues `alice` (full access to `acme.>`, by
 //! the tenant's signing key) and `bob` (read-only, by a scoped signing key), writes their
 //! creds into `<dir>`, then revokes `bob` by pushing an updated account.
+//!
+//! Exit codes:
+//! - `0`: done;
+//! - `1`: the setup could not be made, the server cannot be reached or refused a push;
+//! - `64`: bad arguments, a `--port` outside 1-65535, or (`init`) a directory inside the
+//!   repository;
+//! - `65`: (`run`) a file `init` wrote is not what it should be;
+//! - `66`: (`run`) a file `init` wrote cannot be read;
+//! - `73`: a file exists already (`init`) or cannot be written.
 
 #[path = "../../examples/common/mod.rs"]
 mod common;
@@ -17,7 +29,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{main_with, seed_file_text, Args, Failure};
+use common::{main_with, parse_port, refuse_inside_repository, seed_file_text, Args, Failure};
 use natsjwt::creds::write_secret_file;
 use natsjwt::provision::{ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::push_account;
@@ -25,14 +37,34 @@ use natsjwt::types::JetStreamLimits;
 use natsjwt::KeyPair;
 
 const USAGE: &str = "signup init <dir> [--port N] | signup run <dir> [--server URL]";
+const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "done"),
+    (
+        1,
+        "the setup could not be made, the server cannot be reached or refused a push",
+    ),
+    (
+        64,
+        "bad arguments, a --port outside 1-65535, or (init) a directory inside the repository",
+    ),
+    (65, "(run) a file init wrote is not what it should be"),
+    (66, "(run) a file init wrote cannot be read"),
+    (73, "a file exists already (init) or cannot be written"),
+];
 
+/// A failure with exit code 1.
 fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::input(format!("{what}: {e}"))
+    move |e| Failure::other(format!("{what}: {e}"))
+}
+
+/// A failure with exit code 65: a file `init` wrote is not what it should be.
+fn bad<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
+    move |e| Failure::data(format!("{what}: {e}"))
 }
 
 fn write_new(path: &Path, contents: &str, secret: bool) -> Result<(), Failure> {
     if path.exists() {
-        return Err(Failure::input(format!(
+        return Err(Failure::cant_create(format!(
             "refusing to overwrite {}",
             path.display()
         )));
@@ -42,12 +74,15 @@ fn write_new(path: &Path, contents: &str, secret: bool) -> Result<(), Failure> {
     } else {
         std::fs::write(path, contents)
     };
-    written.map_err(fail(&format!("cannot write {}", path.display())))
+    written.map_err(|e| Failure::cant_create(format!("cannot write {}: {e}", path.display())))
 }
 
 /// `init`: the operator side, done once.
 fn init(dir: &Path, port: u16) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir.join("jwt")).map_err(fail("cannot create the directory"))?;
+    refuse_inside_repository(dir, "../signup")?;
+    std::fs::create_dir_all(dir.join("jwt")).map_err(|e| {
+        Failure::cant_create(format!("cannot create {}: {e}", dir.join("jwt").display()))
+    })?;
     let setup = Provisioner::bootstrap("signup-operator", SigningKeyUsage::Required)
         .map_err(fail("bootstrap"))?;
     let jwt_dir = dir.join("jwt");
@@ -84,10 +119,13 @@ fn init(dir: &Path, port: u16) -> Result<(), Failure> {
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(dir.join(name)).map_err(fail(&format!(
-        "cannot read {} (run `signup init` first)",
-        name
-    )))
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).map_err(|e| {
+        Failure::no_input(format!(
+            "cannot read {} (run `signup init` first): {e}",
+            path.display()
+        ))
+    })
 }
 
 /// Pushes the tenant's current JWT and reports the server's answer.
@@ -106,11 +144,11 @@ async fn push(client: &async_nats::Client, tenant: &ManagedAccount) -> Result<()
 async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
     let operator_jwt = read(dir, "operator.jwt")?;
     let signing_key = KeyPair::from_seed(&read(dir, "operator-signing.nk")?)
-        .map_err(fail("operator signing key"))?;
+        .map_err(bad("operator-signing.nk"))?;
     let provisioner =
-        Provisioner::new(operator_jwt.trim(), signing_key).map_err(fail("provisioner"))?;
+        Provisioner::new(operator_jwt.trim(), signing_key).map_err(bad("operator.jwt"))?;
     let client = async_nats::ConnectOptions::with_credentials(&read(dir, "sys.creds")?)
-        .map_err(fail("sys creds"))?
+        .map_err(bad("sys.creds"))?
         .connect(server)
         .await
         .map_err(fail(&format!("cannot connect to {server}")))?;
@@ -146,7 +184,7 @@ async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
     let writer_key = tenant
         .signing_keys()
         .first()
-        .ok_or_else(|| Failure::input("the tenant has no signing key"))?;
+        .ok_or_else(|| Failure::other("the tenant has no signing key"))?;
     let alice = provisioner
         .create_user(
             &tenant,
@@ -160,7 +198,7 @@ async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
         .map_err(fail("alice"))?;
     let reader_key = tenant
         .signing_key(&reader_key)
-        .ok_or_else(|| Failure::input("the tenant has no scoped signing key"))?;
+        .ok_or_else(|| Failure::other("the tenant has no scoped signing key"))?;
     let bob = provisioner
         .create_user(&tenant, "bob", UserSigner::SigningKey(reader_key), |_| {})
         .map_err(fail("bob"))?;
@@ -184,22 +222,31 @@ async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
 }
 
 fn main_body() -> Result<u8, Failure> {
-    let args = Args::parse(&["port", "server"], &[], USAGE)?;
+    let args = Args::parse(&["port", "server"], &[], USAGE, EXIT_CODES)?;
     let (command, dir) = match args.positional.as_slice() {
         [command, dir] => (command.as_str(), PathBuf::from(dir)),
         _ => return Err(Failure::usage(format!("usage: {USAGE}"))),
     };
     match command {
         "init" => {
-            let port = match args.value("port") {
-                Some(p) => p
-                    .parse()
-                    .map_err(|_| Failure::usage(format!("--port {p:?} is not a port")))?,
-                None => 4222,
-            };
+            if args.value("server").is_some() {
+                return Err(Failure::usage(format!(
+                    "--server is for run; usage: {USAGE}"
+                )));
+            }
+            let port = args
+                .value("port")
+                .map(parse_port)
+                .transpose()?
+                .unwrap_or(4222);
             init(&dir, port)?;
         }
         "run" => {
+            if args.value("port").is_some() {
+                return Err(Failure::usage(format!(
+                    "--port is for init (run takes --server URL); usage: {USAGE}"
+                )));
+            }
             let server = args
                 .value("server")
                 .unwrap_or("nats://127.0.0.1:4222")

@@ -19,7 +19,8 @@ fn run(name: &str, args: &[&str], stdin: Option<&str>) -> Output {
         use std::io::Write;
         let mut input = child.stdin.take().unwrap();
         if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
+            // An example that fails before it reads its input closes the pipe.
+            let _ = input.write_all(text.as_bytes());
         }
     }
     child.wait_with_output().unwrap()
@@ -100,7 +101,7 @@ fn quickstart_writes_a_consistent_setup_and_refuses_to_overwrite() {
 
     let before = read("operator.nk");
     let again = run("quickstart", &[dir.to_str().unwrap()], None);
-    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(again.status.code(), Some(73), "EX_CANTCREAT");
     assert!(
         stderr(&again).contains("refusing to overwrite"),
         "{}",
@@ -205,14 +206,14 @@ fn bad_arguments_give_one_line_and_no_panic() {
         (
             "create_account",
             &["--operator-seed", "SOBAD", "--name", "x"],
-            1,
+            65,
             "invalid operator seed",
         ),
         (
             "create_user",
             &["--account-seed", operator_seed, "--name", "x"],
-            1,
-            "expected account seed",
+            65,
+            "expected an account seed for the account, got an operator seed",
         ),
         ("create_user", &["--bogus"], 64, "unknown option --bogus"),
         (
@@ -225,7 +226,7 @@ fn bad_arguments_give_one_line_and_no_panic() {
         (
             "describe",
             &["/nonexistent/token"],
-            1,
+            66,
             "cannot read /nonexistent/token",
         ),
     ];
@@ -377,4 +378,756 @@ fn describe_checks_the_chain() {
     assert_eq!(json["chain"]["link"], "account");
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&other).unwrap();
+}
+
+// Exit codes, `@-`, `--port`, custom claim types, the repository guard, messages
+
+/// Every example binary, and the source file whose doc comment documents it.
+const EXAMPLES: &[(&str, &str)] = &[
+    ("quickstart", "../examples/quickstart.rs"),
+    ("create_account", "../examples/create_account.rs"),
+    ("create_user", "../examples/create_user.rs"),
+    ("describe", "../examples/describe.rs"),
+    ("encode", "../examples/encode.rs"),
+    ("signup", "examples/signup.rs"),
+    ("auth_callout", "examples/auth_callout.rs"),
+];
+
+/// The repository the examples were built from (the suite's parent).
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A new temporary directory holding `files`.
+fn temp_files(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+fn path_arg(dir: &std::path::Path, name: &str) -> String {
+    dir.join(name).to_str().unwrap().to_owned()
+}
+
+/// An example, its arguments, its standard input, the exit code and the message expected.
+type Case<'a> = (&'a str, Vec<String>, Option<&'a str>, i32, String);
+
+/// Runs each case and checks its exit code and its one line on stderr: starting with
+/// `message` when that starts with the example's name and ends with `:`, exactly `message`
+/// when it only starts with the name, else containing it.
+fn check_cases(cases: &[Case<'_>]) {
+    for (name, args, stdin, code, message) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(name, &args, Some(stdin.unwrap_or("")));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(*code), "{name} {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name} {args:?}: {err}");
+        if message.starts_with(&format!("{name}: ")) && message.ends_with(':') {
+            assert!(err.starts_with(message.as_str()), "{name} {args:?}: {err}");
+        } else if message.starts_with(&format!("{name}: ")) {
+            assert_eq!(err.trim_end(), message, "{name} {args:?}");
+        } else {
+            assert!(err.contains(message.as_str()), "{name} {args:?}: {err}");
+        }
+        assert!(!err.contains("panicked"), "{name} {args:?}: {err}");
+    }
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| (*a).to_owned()).collect()
+}
+
+#[test]
+fn every_example_lists_its_exit_codes_in_help_and_doc() {
+    for (name, source) in EXAMPLES {
+        let out = run(name, &["--help"], None);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name} --help: {}",
+            stderr(&out)
+        );
+        let help = stdout(&out);
+        assert!(
+            help.starts_with(&format!("usage: {name} ")),
+            "{name}: {help}"
+        );
+        let in_help: Vec<u32> = help
+            .split_once("exit codes:\n")
+            .unwrap_or_else(|| panic!("{name} --help lists no exit codes: {help}"))
+            .1
+            .lines()
+            .map(|line| line.split_whitespace().next().unwrap().parse().unwrap())
+            .collect();
+        let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(source))
+            .unwrap();
+        let in_doc: Vec<u32> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("//! - `"))
+            .filter_map(|rest| rest.split_once("`:"))
+            .filter_map(|(code, _)| code.parse().ok())
+            .collect();
+        assert_eq!(in_help, in_doc, "{name}: --help and the doc comment differ");
+        assert!(in_help.contains(&0) && in_help.contains(&64), "{name}");
+    }
+}
+
+#[test]
+fn exit_codes_of_the_key_and_token_examples() {
+    let operator = KeyPair::new_operator().unwrap();
+    let operator_seed = operator.seed().expose().to_owned();
+    let account = KeyPair::new_account().unwrap();
+    let account_seed = account.seed().expose().to_owned();
+    let mut claims = UserClaims::new(KeyPair::new_user().unwrap().public_key().as_str());
+    let user_token = claims.encode(&account).unwrap();
+    let dir = temp_files(
+        "exit-codes",
+        &[
+            ("user.jwt", &user_token),
+            ("payload.json", "{\"not\": \"claims\""),
+            ("garbage.nk", "not a seed\n"),
+        ],
+    );
+    let missing = path_arg(&dir, "missing");
+    let at_missing = format!("@{missing}");
+    let garbage = format!("@{}", path_arg(&dir, "garbage.nk"));
+    let user_payload = String::from_utf8(
+        base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            user_token.split('.').nth(1).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let cases: Vec<Case<'_>> = vec![
+        // create_account
+        ("create_account", strings(&["x"]), None, 64, "unexpected arguments".into()),
+        (
+            "create_account",
+            strings(&["--operator-seed", &garbage, "--name", "A"]),
+            None,
+            65,
+            "invalid operator seed".into(),
+        ),
+        (
+            "create_account",
+            strings(&["--operator-seed", &at_missing, "--name", "A"]),
+            None,
+            66,
+            format!("create_account: cannot read the operator seed file {missing}: No such file or directory (os error 2)"),
+        ),
+        // create_user
+        (
+            "create_user",
+            strings(&["--creds", "--json"]),
+            None,
+            64,
+            "create_user: --creds and --json cannot be combined".into(),
+        ),
+        (
+            "create_user",
+            strings(&["--account-seed", &account_seed, "--name", "u", "--issuer-account", "ABAD"]),
+            None,
+            65,
+            "create_user: --issuer-account \"ABAD\" is not an account public key".into(),
+        ),
+        (
+            "create_user",
+            strings(&["--account-seed", "@-", "--name", "u"]),
+            Some(""),
+            65,
+            "invalid account seed".into(),
+        ),
+        (
+            "create_user",
+            strings(&["--account-seed", &at_missing, "--name", "u"]),
+            None,
+            66,
+            "cannot read the account seed file".into(),
+        ),
+        // encode
+        (
+            "encode",
+            strings(&["--seed", "@-", "--iat", "1"]),
+            Some(&operator_seed),
+            64,
+            "encode: --seed @- reads standard input, so the payload must be given as FILE".into(),
+        ),
+        (
+            "encode",
+            strings(&["--seed", "SXBAD", "--iat", "1", "-"]),
+            Some(&user_payload),
+            65,
+            "invalid signer seed".into(),
+        ),
+        (
+            "encode",
+            strings(&["--seed", &account_seed, "--iat", "1", &path_arg(&dir, "payload.json")]),
+            None,
+            65,
+            "encode: cannot read the claims:".into(),
+        ),
+        (
+            "encode",
+            strings(&["--seed", &operator_seed, "--iat", "1"]),
+            Some(&user_payload),
+            65,
+            "encode: cannot sign the claims:".into(),
+        ),
+        (
+            "encode",
+            strings(&["--seed", &account_seed, "--iat", "1", &missing]),
+            None,
+            66,
+            format!("encode: cannot read {missing}: No such file or directory (os error 2)"),
+        ),
+        (
+            "encode",
+            strings(&["--seed", &at_missing, "--iat", "1"]),
+            None,
+            66,
+            "cannot read the signer seed file".into(),
+        ),
+        // describe: 1 and 2 are in describe_exit_codes
+        (
+            "describe",
+            strings(&["--account", &missing]),
+            None,
+            64,
+            "describe: --account needs --operator".into(),
+        ),
+        (
+            "describe",
+            strings(&[&missing]),
+            None,
+            66,
+            format!("describe: cannot read {missing}: No such file or directory (os error 2)"),
+        ),
+        (
+            "describe",
+            strings(&[&path_arg(&dir, "user.jwt"), "--operator", &missing, "--account", &missing]),
+            None,
+            66,
+            format!("describe: cannot read {missing}: No such file or directory (os error 2)"),
+        ),
+    ];
+    check_cases(&cases);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn exit_codes_of_the_setup_writers() {
+    let dir = temp_files("setup-codes", &[("a-file", "")]);
+    let under_a_file = path_arg(&dir, "a-file/setup");
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "quickstart",
+            strings(&["a", "b"]),
+            None,
+            64,
+            "usage: quickstart".into(),
+        ),
+        (
+            "quickstart",
+            strings(&[&under_a_file]),
+            None,
+            73,
+            format!("quickstart: cannot create {under_a_file}:"),
+        ),
+        (
+            "signup",
+            strings(&["init"]),
+            None,
+            64,
+            "usage: signup".into(),
+        ),
+        (
+            "signup",
+            strings(&["fly", &path_arg(&dir, "s")]),
+            None,
+            64,
+            "unknown command \"fly\"".into(),
+        ),
+        (
+            "signup",
+            strings(&["run", &path_arg(&dir, "s"), "--port", "4222"]),
+            None,
+            64,
+            "--port is for init".into(),
+        ),
+        (
+            "signup",
+            strings(&["init", &under_a_file]),
+            None,
+            73,
+            format!("signup: cannot create {under_a_file}/jwt:"),
+        ),
+        (
+            "signup",
+            strings(&["run", &path_arg(&dir, "empty")]),
+            None,
+            66,
+            "cannot read".into(),
+        ),
+    ];
+    check_cases(&cases);
+
+    // quickstart and signup init refuse to overwrite: 73.
+    for (name, args) in [("quickstart", vec![]), ("signup", vec!["init"])] {
+        let target = path_arg(&dir, &format!("{name}-twice"));
+        let mut argv = args.clone();
+        argv.push(&target);
+        assert!(run(name, &argv, None).status.success(), "{name}");
+        let again = run(name, &argv, None);
+        assert_eq!(again.status.code(), Some(73), "{name}: {}", stderr(&again));
+        assert!(stderr(&again).contains("refusing to overwrite"), "{name}");
+    }
+
+    // signup run: a file init wrote that is not what it should be is 65.
+    let broken = dir.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("operator.jwt"), "x\n").unwrap();
+    std::fs::write(broken.join("operator-signing.nk"), "not a seed\n").unwrap();
+    let out = run("signup", &["run", broken.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("signup: operator-signing.nk: "));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn exit_codes_of_auth_callout() {
+    let account = KeyPair::new_account().unwrap();
+    let account_seed = account.seed().expose().to_owned();
+    let user = KeyPair::new_user().unwrap();
+    let mut claims = UserClaims::new(user.public_key().as_str());
+    let jwt = claims.encode(&account).unwrap();
+    let creds = natsjwt::creds::format_user_creds(&jwt, user.seed().expose()).unwrap();
+    let dir = temp_files(
+        "callout-codes",
+        &[
+            ("users.json", "{\"alice\": {\"password\": \"x\"}}"),
+            ("bad-users.json", "[1, 2]"),
+            ("service.creds", creds.expose()),
+            ("bad.creds", "no creds here"),
+        ],
+    );
+    let missing = path_arg(&dir, "missing");
+    let users = path_arg(&dir, "users.json");
+    let args = |seed: &str, users: &str, creds: &str, server: &str| {
+        strings(&[
+            "--server",
+            server,
+            "--creds",
+            creds,
+            "--issuer-seed",
+            seed,
+            "--users",
+            users,
+        ])
+    };
+    let good_creds = path_arg(&dir, "service.creds");
+    let local = "nats://127.0.0.1:1";
+    let mut both_stdin = args("@-", &users, &good_creds, local);
+    both_stdin.extend(strings(&["--xkey-seed", "@-"]));
+    let mut bad_account = args(&account_seed, &users, &good_creds, local);
+    bad_account.extend(strings(&["--account", "ABAD"]));
+    let cases: Vec<Case<'_>> =
+        vec![
+        (
+            "auth_callout",
+            strings(&["--issuer-seed", &account_seed, "--users", &users]),
+            None,
+            64,
+            "--server is required".into(),
+        ),
+        (
+            "auth_callout",
+            both_stdin,
+            None,
+            64,
+            "auth_callout: --issuer-seed and --xkey-seed cannot both be read from standard input"
+                .into(),
+        ),
+        (
+            "auth_callout",
+            args("SABAD", &users, &good_creds, local),
+            None,
+            65,
+            "invalid issuer seed".into(),
+        ),
+        ("auth_callout", bad_account, None, 65, "--account is not an account key".into()),
+        (
+            "auth_callout",
+            args(&account_seed, &path_arg(&dir, "bad-users.json"), &good_creds, local),
+            None,
+            65,
+            "is not a user table".into(),
+        ),
+        (
+            "auth_callout",
+            args(&account_seed, &users, &path_arg(&dir, "bad.creds"), local),
+            None,
+            65,
+            "is not a creds file".into(),
+        ),
+        (
+            "auth_callout",
+            args(&format!("@{missing}"), &users, &good_creds, local),
+            None,
+            66,
+            "cannot read the issuer seed file".into(),
+        ),
+        (
+            "auth_callout",
+            args(&account_seed, &missing, &good_creds, local),
+            None,
+            66,
+            format!("auth_callout: cannot read {missing}: No such file or directory (os error 2)"),
+        ),
+        (
+            "auth_callout",
+            args(&account_seed, &users, &missing, local),
+            None,
+            66,
+            format!("auth_callout: cannot read {missing}: No such file or directory (os error 2)"),
+        ),
+        (
+            "auth_callout",
+            args(&account_seed, &users, &good_creds, local),
+            None,
+            1,
+            format!("auth_callout: cannot connect to {local}:"),
+        ),
+    ];
+    check_cases(&cases);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn at_dash_reads_the_seed_from_standard_input() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/go-jwt-v2.8.2.json"
+    ))
+    .unwrap();
+    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = &all["vectors"][0];
+    let dir = temp_files(
+        "at-dash",
+        &[("payload.json", v["payload_json"].as_str().unwrap())],
+    );
+    let iat = v["iat"].to_string();
+    let seed = v["signer_seed"].as_str().unwrap();
+    let out = run(
+        "encode",
+        &[
+            "--seed",
+            "@-",
+            "--iat",
+            &iat,
+            &path_arg(&dir, "payload.json"),
+        ],
+        Some(&format!("{seed}\n")),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), v["token"].as_str().unwrap());
+
+    // create_account too; the seed is not printed.
+    let operator = KeyPair::new_operator().unwrap();
+    let out = run(
+        "create_account",
+        &["--operator-seed", "@-", "--name", "PIPED", "--json"],
+        Some(&format!("{}\n", operator.seed().expose())),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let account = natsjwt::AccountClaims::decode(json["jwt"].as_str().unwrap()).unwrap();
+    assert_eq!(account.claims().issuer, operator.public_key().as_str());
+    assert!(!stdout(&out).contains(operator.seed().expose()));
+    assert!(!stderr(&out).contains(operator.seed().expose()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `@-` on a terminal: the example turns echo off before it prompts, so the seed typed
+/// after the prompt never shows. Runs the example on a pseudo-terminal with `script`.
+#[cfg(unix)]
+#[test]
+fn a_terminal_does_not_echo_a_seed_read_with_at_dash() {
+    use std::io::{Read, Write};
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIP a_terminal_does_not_echo_a_seed_read_with_at_dash: no `script` on PATH");
+        return;
+    }
+    let operator = KeyPair::new_operator().unwrap();
+    let seed = operator.seed();
+    let command = format!(
+        "'{}' --operator-seed @- --name TYPED",
+        example("create_account").display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut output = child.stdout.take().unwrap();
+    let (sender, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = output.read(&mut buffer) {
+            if n == 0 || sender.send(buffer[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("(not echoed): ") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match received.recv_timeout(left) {
+            Ok(bytes) => seen.extend(bytes),
+            Err(_) => panic!("no prompt: {:?}", String::from_utf8_lossy(&seen)),
+        }
+    }
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(format!("{}\n", seed.expose()).as_bytes())
+        .unwrap();
+    let status = child.wait().unwrap();
+    drop(input);
+    while let Ok(bytes) = received.recv_timeout(std::time::Duration::from_secs(2)) {
+        seen.extend(bytes);
+    }
+    let text = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("operator seed (not echoed): "), "{text}");
+    assert!(!text.contains(seed.expose()), "the seed was echoed: {text}");
+    let jwt = text
+        .lines()
+        .find(|line| line.trim().starts_with("eyJ"))
+        .unwrap_or_else(|| panic!("no JWT: {text}"));
+    let account = natsjwt::AccountClaims::decode(jwt.trim()).unwrap();
+    assert_eq!(account.claims().issuer, operator.public_key().as_str());
+}
+
+#[test]
+fn quickstart_and_signup_listen_on_the_given_port() {
+    let dir = temp_dir("port");
+    let setup = path_arg(&dir, "quickstart");
+    let out = run("quickstart", &[&setup, "--port", "4333"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conf = std::fs::read_to_string(dir.join("quickstart/server.conf")).unwrap();
+    assert!(conf.contains("\nlisten: 127.0.0.1:4333\n"), "{conf}");
+    assert!(
+        stdout(&out).contains("--server nats://127.0.0.1:4333 "),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = run(
+        "signup",
+        &["init", &path_arg(&dir, "signup"), "--port", "65535"],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conf = std::fs::read_to_string(dir.join("signup/server.conf")).unwrap();
+    assert!(conf.contains("127.0.0.1:65535"), "{conf}");
+
+    let mut cases = Vec::new();
+    for port in ["0", "65536", "-1", "http", ""] {
+        let message = format!("--port {port:?} is not a port number from 1 to 65535");
+        let target = path_arg(&dir, &format!("bad-{port}"));
+        cases.push((
+            "quickstart",
+            strings(&[&target, "--port", port]),
+            None,
+            64,
+            format!("quickstart: {message}"),
+        ));
+        cases.push((
+            "signup",
+            strings(&["init", &target, "--port", port]),
+            None,
+            64,
+            format!("signup: {message}"),
+        ));
+    }
+    check_cases(&cases);
+    for port in ["0", "65536", "-1", "http", ""] {
+        assert!(!dir.join(format!("bad-{port}")).exists(), "--port {port:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn describe_names_a_custom_claim_type() {
+    let account = KeyPair::new_account().unwrap();
+    let mut custom = natsjwt::GenericClaims::new(account.public_key().as_str());
+    custom
+        .nats
+        .data
+        .insert("type".to_owned(), serde_json::json!("my-type"));
+    let token = custom.encode(&account).unwrap();
+    let out = run("describe", &[], Some(&token));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["claim_type"], "my-type");
+    assert_eq!(json["claims"]["nats"]["type"], "my-type");
+    assert_eq!(json["signature_verified"], true);
+
+    // Without a type, generic claims are "generic".
+    let mut plain = natsjwt::GenericClaims::new(account.public_key().as_str());
+    let out = run("describe", &[], Some(&plain.encode(&account).unwrap()));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["claim_type"], "generic", "{}", stdout(&out));
+
+    // --operator names the custom type too.
+    let operator = KeyPair::new_operator().unwrap();
+    let operator_jwt = natsjwt::OperatorClaims::new(operator.public_key().as_str())
+        .encode(&operator)
+        .unwrap();
+    let dir = temp_files("custom-type", &[("operator.jwt", &operator_jwt)]);
+    let out = run(
+        "describe",
+        &["-", "--operator", &path_arg(&dir, "operator.jwt")],
+        Some(&token),
+    );
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "describe: --operator checks accounts, users and activations, not my-type claims"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn setup_writers_refuse_the_repository() {
+    let repository = repository();
+    let canonical = repository.canonicalize().unwrap();
+    let pid = std::process::id();
+    let inside = repository.join(format!("target/natsjwt-refused-{pid}/deeper"));
+    // Outside, through a directory that does not exist, and back in with `..`.
+    let detour = repository
+        .parent()
+        .unwrap()
+        .join(format!("natsjwt-absent-{pid}/.."))
+        .join(repository.file_name().unwrap())
+        .join(format!("natsjwt-refused-{pid}"));
+    let mut targets = vec![
+        (inside.to_str().unwrap().to_owned(), None),
+        (detour.to_str().unwrap().to_owned(), None),
+        (
+            format!("natsjwt-refused-{pid}"),
+            Some(repository.join("suite")),
+        ),
+        (".".to_owned(), Some(repository.clone())),
+    ];
+    #[cfg(unix)]
+    let link = {
+        let link = temp_dir("repository-link");
+        std::os::unix::fs::symlink(&repository, &link).unwrap();
+        targets.push((path_arg(&link, &format!("natsjwt-refused-{pid}")), None));
+        link
+    };
+    for (name, before, hint) in [
+        ("quickstart", vec![], "../nats-setup"),
+        ("signup", vec!["init"], "../signup"),
+    ] {
+        for (target, cwd) in &targets {
+            let mut command = Command::new(example(name));
+            command.args(&before).arg(target);
+            if let Some(cwd) = cwd {
+                command.current_dir(cwd);
+            }
+            let out = command.output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(64),
+                "{name} {target}: {}",
+                stderr(&out)
+            );
+            assert_eq!(
+                stderr(&out).trim_end(),
+                format!(
+                    "{name}: refusing to write seeds into {target}, inside the repository {}; choose a directory outside it (e.g. {hint})",
+                    canonical.display()
+                ),
+            );
+        }
+    }
+    assert!(!repository
+        .join(format!("target/natsjwt-refused-{pid}"))
+        .exists());
+    assert!(!repository.join(format!("natsjwt-refused-{pid}")).exists());
+    assert!(!repository
+        .join(format!("suite/natsjwt-refused-{pid}"))
+        .exists());
+    assert!(!repository.join("server.conf").exists());
+    #[cfg(unix)]
+    std::fs::remove_file(&link).unwrap();
+}
+
+/// The messages whose grammar was fixed, word for word: articles before key kinds ("an
+/// operator seed", "a user seed"), "the" before a named file.
+#[test]
+fn messages_read_as_english() {
+    let operator = KeyPair::new_operator().unwrap().seed().expose().to_owned();
+    let account = KeyPair::new_account().unwrap().seed().expose().to_owned();
+    let user = KeyPair::new_user().unwrap().seed().expose().to_owned();
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "create_user",
+            strings(&["--account-seed", &operator, "--name", "u"]),
+            None,
+            65,
+            "create_user: expected an account seed for the account, got an operator seed".into(),
+        ),
+        (
+            "create_account",
+            strings(&["--operator-seed", &user, "--name", "A"]),
+            None,
+            65,
+            "create_account: expected an operator seed for the operator, got a user seed".into(),
+        ),
+        (
+            "create_account",
+            strings(&["--operator-seed", &account, "--name", "A"]),
+            None,
+            65,
+            "create_account: expected an operator seed for the operator, got an account seed"
+                .into(),
+        ),
+        (
+            "auth_callout",
+            strings(&[
+                "--server", "nats://127.0.0.1:1", "--creds", "c", "--users", "u",
+                "--issuer-seed", &user,
+            ]),
+            None,
+            65,
+            "auth_callout: expected an account seed for the issuer, got a user seed".into(),
+        ),
+        (
+            "create_account",
+            strings(&["--operator-seed", "@/nonexistent/op.nk", "--name", "A"]),
+            None,
+            66,
+            "create_account: cannot read the operator seed file /nonexistent/op.nk: No such file or directory (os error 2)".into(),
+        ),
+        (
+            "create_account",
+            strings(&["--name", "A", "--name", "B"]),
+            None,
+            64,
+            "create_account: --name is given twice".into(),
+        ),
+    ];
+    check_cases(&cases);
 }
