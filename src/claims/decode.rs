@@ -9,8 +9,13 @@
 //!   fails; its `DecodeGeneric` reads them);
 //! - the header `alg` must match the payload version (`ed25519-nkey` for v2, `ed25519`
 //!   for v1; Go's `Decode` accepts a v2 payload under an `ed25519` header);
-//! - a JSON member given twice is refused (Go keeps the last), member names are
-//!   case-sensitive (Go's are not), and invalid UTF-8 is refused (Go substitutes U+FFFD).
+//! - a JSON member given twice is refused (Go keeps the last), also when the names are
+//!   equal only once invalid UTF-8 is replaced, and member names are case-sensitive (Go's
+//!   are not).
+//!
+//! Bytes that are not UTF-8 inside strings are read as Go reads them: each one is U+FFFD
+//! (jwt.js writes Latin-1 bytes for non-ASCII characters). Only a failed parse looks for
+//! them, so valid payloads are parsed once, as before.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,7 +31,8 @@ use super::{
     ClaimType, Claims, ClaimsError, Generic, Operator, User,
 };
 use crate::go::json::{
-    fold_eq, from_json_bytes, from_json_bytes_seed, read_value, skip_member, Key, Seen, TypeMember,
+    fold_eq, from_json_bytes, from_json_bytes_seed, go_replacement, read_value, skip_member, Key,
+    Seen, TypeMember,
 };
 use crate::jws::{Parts, ALGORITHM_V2};
 use crate::keys::redact_seeds;
@@ -320,32 +326,60 @@ impl<'de, B: Deserialize<'de> + Default> Deserialize<'de> for PlainClaims<B> {
 }
 
 /// A payload read as claims of type `T`, with the kind it declares.
-struct Reading<T> {
+struct Reading<'p, T> {
     kind: PayloadKind,
     /// The claims, or why the payload is not `T`'s JSON.
     claims: Result<Claims<T>, serde_json::Error>,
+    /// The JSON read: the payload, or the text Go reads it as when it is not UTF-8
+    /// ([`go_replacement`]). Any further parse (a v1 migration, another type) reads this.
+    json: Cow<'p, [u8]>,
 }
 
 /// Reads `payload` as claims of type `T` once; when that fails, reads Go's identifier
 /// alone, whose errors come first.
-fn read_as<T: ClaimBody>(payload: &[u8]) -> Result<Reading<T>, ClaimsError> {
-    match from_json_bytes_seed(payload, ClaimsSeed(TypedBody::<T>(PhantomData))) {
+///
+/// A payload that is not valid UTF-8 always fails the first parse; when its strings hold
+/// the invalid bytes, the text Go reads it as is read instead, and errors are that text's
+/// (their columns count each U+FFFD as its three bytes).
+fn read_as<T: ClaimBody>(payload: &[u8]) -> Result<Reading<'_, T>, ClaimsError> {
+    let error = match from_json_bytes_seed(payload, ClaimsSeed(TypedBody::<T>(PhantomData))) {
         Ok(read) => {
-            let kind = PayloadKind::classify(
-                read.v1_type.flatten().map(|key| key.0),
-                read.nats_type.flatten().map(|key| key.0),
-                read.claims.nats.version(),
-            )?;
-            Ok(Reading {
+            let (kind, claims) = classified(read)?;
+            return Ok(Reading {
                 kind,
-                claims: Ok(read.claims),
-            })
+                claims: Ok(claims),
+                json: Cow::Borrowed(payload),
+            });
         }
-        Err(error) => Ok(Reading {
+        Err(error) => error,
+    };
+    let Some(json) = go_replacement(payload) else {
+        return Ok(Reading {
             kind: identify(payload)?,
             claims: Err(error),
-        }),
-    }
+            json: Cow::Borrowed(payload),
+        });
+    };
+    let (kind, claims) = match from_json_bytes_seed(&json, ClaimsSeed(TypedBody::<T>(PhantomData)))
+    {
+        Ok(read) => classified(read).map(|(kind, claims)| (kind, Ok(claims)))?,
+        Err(error) => (identify(&json)?, Err(error)),
+    };
+    Ok(Reading {
+        kind,
+        claims,
+        json: Cow::Owned(json),
+    })
+}
+
+/// The kind that claims read in one pass declare, and the claims.
+fn classified<T: ClaimBody>(read: Read<'_, T>) -> Result<(PayloadKind, Claims<T>), ClaimsError> {
+    let kind = PayloadKind::classify(
+        read.v1_type.flatten().map(|key| key.0),
+        read.nats_type.flatten().map(|key| key.0),
+        read.claims.nats.version(),
+    )?;
+    Ok((kind, read.claims))
 }
 
 /// The claims of `kind`'s type `T` in Go's loader order: a v1 payload migrated, a v2 one
@@ -399,7 +433,7 @@ pub(crate) fn decode_as<T: ClaimBody>(
             found: redact_seeds(&reading.kind.name).into_owned(),
         });
     }
-    let claims = load(&reading.kind, &payload, || reading.claims)?;
+    let claims = load(&reading.kind, &reading.json, || reading.claims)?;
     Ok(Unverified::new(
         claims,
         reading.kind.version,
@@ -433,11 +467,11 @@ pub(crate) fn decode_any(token: &str) -> Result<Unverified<'_, AnyClaims>, Claim
         let reading = read_as::<Guess>(&payload)?;
         let signature = check_segments(&parts, &reading.kind)?;
         let (claims, issuer_kinds) = if reading.kind.claim_type() == Guess::CLAIM_TYPE {
-            let claims = load(&reading.kind, &payload, || reading.claims)?;
+            let claims = load(&reading.kind, &reading.json, || reading.claims)?;
             (Guess::into_any(claims), Guess::ISSUER_KINDS)
         } else {
             for_body!(reading.kind.claim_type(), T => (
-                T::into_any(load_again::<T>(&reading.kind, &payload)?),
+                T::into_any(load_again::<T>(&reading.kind, &reading.json)?),
                 T::ISSUER_KINDS,
             ))
         };
@@ -488,6 +522,8 @@ mod tests {
     fn in_gos_order<T: ClaimBody>(token: &str) -> Result<(Claims<T>, i64), ClaimsError> {
         let parts = Parts::split(token)?;
         let payload = parts.payload()?;
+        // Go's decoder reads every string with U+FFFD for each invalid byte.
+        let payload = go_replacement(&payload).unwrap_or(payload);
         let kind = identify(&payload)?;
         check_segments(&parts, &kind)?;
         if T::CLAIM_TYPE != ClaimType::Generic && kind.claim_type() != T::CLAIM_TYPE {
@@ -517,6 +553,7 @@ mod tests {
             .map_err(ClaimsError::from)
             .and_then(|parts| Ok((parts.payload()?, parts)))
             .and_then(|(payload, parts)| {
+                let payload = go_replacement(&payload).unwrap_or(payload);
                 let kind = identify(&payload)?;
                 check_segments(&parts, &kind)?;
                 for_body!(kind.claim_type(), T => Ok((
@@ -596,17 +633,77 @@ mod tests {
             }
         }
         assert!(successes > 10, "{successes}");
-        // Invalid UTF-8 inside a string.
-        let mut bytes = good.clone().into_bytes();
-        let at = good.find(r#""u""#).unwrap() + 1;
-        bytes[at] = 0xff;
-        let token = token_of(HEADER_B64, &bytes, &signature);
-        let result = agree::<User>(&token);
-        assert!(
-            matches!(result, Err(ClaimsError::PayloadJson(_))),
-            "{result:?}"
+        // Invalid UTF-8 inside a string is read as Go reads it, whatever the header.
+        let invalid = |from: &str, to: &[u8]| {
+            let at = good.find(from).unwrap();
+            [
+                &good.as_bytes()[..at],
+                to,
+                &good.as_bytes()[at + from.len()..],
+            ]
+            .concat()
+        };
+        let latin1 = invalid(r#""name":"u""#, b"\"name\":\"Jos\xE9\"");
+        for header in [HEADER_B64, v1_header.as_str(), upper_header.as_str()] {
+            let token = token_of(header, &latin1, &signature);
+            let result = agree::<User>(&token);
+            if header == v1_header {
+                assert!(
+                    matches!(
+                        result,
+                        Err(ClaimsError::AlgorithmMismatch { version: 2, .. })
+                    ),
+                    "{result:?}"
+                );
+            } else {
+                let (claims, version) = result.unwrap();
+                assert_eq!((claims.name.as_str(), version), ("Jos\u{FFFD}", 2));
+            }
+            agree::<Operator>(&token).ok();
+            agree::<Generic>(&token).ok();
+            agree_any(&token);
+        }
+        // The payload kept is the one received.
+        let token = token_of(HEADER_B64, &latin1, &signature);
+        assert_eq!(
+            decode_any(&token).unwrap().payload_json(),
+            latin1.as_slice()
         );
-        agree_any(&token);
+        // Invalid bytes outside strings, and members whose names are equal once replaced,
+        // are refused.
+        for (bytes, message) in [
+            (
+                invalid(r#""name":"u""#, b"\"name\":\"\xE9\"\xE9"),
+                "expected `,` or `}` at line 1 column ",
+            ),
+            (
+                invalid(r#""name":"u""#, b"\"name\":\xE9"),
+                "expected value at line 1 column ",
+            ),
+            (
+                invalid(r#""name":"u""#, b"\"n\xE9\":1,\"n\xEA\":2"),
+                "duplicate member \"n\u{FFFD}\" at line 1 column ",
+            ),
+            (
+                invalid(
+                    r#""name":"u""#,
+                    "\"n\u{FFFD}\":1,\"n\u{FFFD}\":2".as_bytes(),
+                ),
+                "duplicate member \"n\u{FFFD}\" at line 1 column ",
+            ),
+            (
+                invalid(r#""name":"u""#, b"\"n\\ufffd\":1,\"n\xE9\":2"),
+                "duplicate member \"n\u{FFFD}\" at line 1 column ",
+            ),
+        ] {
+            let token = token_of(HEADER_B64, &bytes, &signature);
+            let result = agree::<User>(&token);
+            let Err(ClaimsError::PayloadJson(error)) = &result else {
+                panic!("{result:?}");
+            };
+            assert!(error.to_string().starts_with(message), "{error}");
+            agree_any(&token);
+        }
     }
 
     #[test]

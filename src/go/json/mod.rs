@@ -9,13 +9,17 @@
 //! - numbers decoded into `interface{}` are `float64` and written back as such
 //!   ([`GoValue`]).
 //!
-//! Reading follows Go where it is safe: unknown members are ignored and `null` leaves a
-//! field at its initial value. Unlike Go, a member given twice is an error (Go keeps the
-//! last one) and member names match case-sensitively (Go matches case-insensitively, and
-//! a member that differs from a known one only in letter case is refused here).
+//! Reading follows Go where it is safe: unknown members are ignored, `null` leaves a
+//! field at its initial value, and a payload whose strings hold bytes that are not UTF-8
+//! is read as Go reads it, with U+FFFD for each such byte ([`go_replacement`], applied by
+//! the claims reader once a parse failed). Unlike Go, a member given twice is an error (Go
+//! keeps the last one), also when the two names are equal only after that replacement,
+//! and member names match case-sensitively (Go matches case-insensitively, and a member
+//! that differs from a known one only in letter case is refused here).
 
 mod fields;
 mod read;
+mod utf8;
 mod value;
 
 use std::collections::BTreeMap;
@@ -28,6 +32,7 @@ pub(crate) use read::{
     deserialize_fields, fold_eq, from_json_bytes, from_json_bytes_seed, read_value, skip_member,
     unique_map, Key, MergeInto, Seen, TypeMember, UniqueMap,
 };
+pub(crate) use utf8::go_replacement;
 pub(crate) use value::{serialize_members, UniqueValue};
 
 /// The bytes Go escapes beyond what `serde_json` does (`<`, `>`, `&`) and the lead byte

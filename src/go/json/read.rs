@@ -1,6 +1,8 @@
 //! Reading JSON as Go reads it into the claim structs, with the strictness this crate
 //! adds: no member twice, no member that Go would read as another in other letter case,
-//! no invalid strings even in skipped values.
+//! no invalid strings (lone surrogate escapes) even in skipped values. Bytes that are not
+//! UTF-8 are refused here; the claims reader replaces them as Go does
+//! ([`go_replacement`](super::go_replacement)) and reads the result.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -18,8 +20,11 @@ use crate::go::quote::quote;
 ///
 /// Valid UTF-8, which every payload Go or this crate writes is, is read as a `str`: then
 /// `serde_json` does not check each string's UTF-8 again (a tenth of a user token's parse).
-/// Other bytes go through `from_slice`; for valid UTF-8 both give the same values and
-/// the same errors at the same positions.
+/// Other bytes go through `from_slice`, which refuses them where it meets them; for valid
+/// UTF-8 both give the same values and the same errors at the same positions. Go's reading
+/// of such bytes is [`go_replacement`](super::go_replacement)'s, which the caller applies
+/// when this fails: the value may borrow from `bytes`, so the replacement, a new buffer,
+/// must outlive it.
 pub(crate) fn from_json_bytes<'a, T: Deserialize<'a>>(
     bytes: &'a [u8],
 ) -> Result<T, serde_json::Error> {

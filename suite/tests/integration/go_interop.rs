@@ -3078,3 +3078,90 @@ fn peer_reproduces_golden_operator_token() {
     assert_eq!(minted["token"], GOLDEN);
     assert_eq!(claims.encode_at(&operator, 1_795_664_545).unwrap(), GOLDEN);
 }
+
+/// jwt.js tokens whose names hold Latin-1 bytes (not UTF-8; see `tests/latin1.rs`): Go
+/// reads each such byte as U+FFFD, and natsjwt reads the same claims, byte for byte as
+/// Go re-marshals them. What Go refuses (a bad signature, such a byte outside a string)
+/// natsjwt refuses too; a member given twice, which Go takes the last of, natsjwt refuses
+/// on purpose.
+#[test]
+fn latin1_names_read_alike() {
+    const TEST: &str = "latin1_names_read_alike";
+    let Some(mut peer) = start_peer(TEST) else {
+        return;
+    };
+    let account = crate::common::tokens::pair(KeyKind::Account, 0x41);
+    let user = crate::common::tokens::pair(KeyKind::User, 0x42);
+    let go_decode = |peer: &mut GoPeer, token: &str| {
+        let reply = peer.call(json!({"op": "decode", "token": token})).unwrap();
+        reply["decode"].clone()
+    };
+    for (latin1, name) in [
+        (b"Jos\xE9".to_vec(), "Jos\u{FFFD}"),
+        (b"\xE2\x82A".to_vec(), "\u{FFFD}\u{FFFD}A"),
+        (
+            b"\xC0\x80\xED\xA0\x80".to_vec(),
+            "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}",
+        ),
+        (
+            ["Zo\u{eb}\u{FFFD}".as_bytes(), b"\xFF"].concat(),
+            "Zo\u{eb}\u{FFFD}\u{FFFD}",
+        ),
+    ] {
+        let token = crate::common::tokens::latin1_user_jwt(
+            &account,
+            user.public_key().as_str(),
+            &latin1,
+            r#""bearer_token":true"#,
+        );
+        let go = go_decode(&mut peer, &token);
+        assert_eq!(go["error"], Value::Null, "{go}");
+        let claims = natsjwt::decode(&token).unwrap().into_claims();
+        let AnyClaims::User(user_claims) = &claims else {
+            panic!("not a user: {claims:?}");
+        };
+        assert_eq!(user_claims.name, name);
+        let go_claims: Value = serde_json::from_str(go["claims_json"].as_str().unwrap()).unwrap();
+        assert_eq!(go_claims["name"], name, "{go}");
+        let ours = claims.to_json().unwrap();
+        let expected = expected_2_3_0(&ours, &claims, &mut Tally::default());
+        compare_json(
+            &expected,
+            go["claims_json"].as_str().unwrap(),
+            &claims,
+            &mut Tally::default(),
+            "claims both decoded from a jwt.js token",
+        )
+        .unwrap();
+    }
+    let token = crate::common::tokens::latin1_user_jwt(
+        &account,
+        user.public_key().as_str(),
+        b"Jos\xE9",
+        "",
+    );
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let payload = URL_SAFE_NO_PAD
+        .decode(input.split_once('.').unwrap().1)
+        .unwrap();
+    let resign = |payload: &[u8]| crate::common::tokens::signed(payload, &account);
+    // A signature that does not verify.
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let tampered = format!("{input}.{flipped}{}", &signature[1..]);
+    assert!(go_decode(&mut peer, &tampered)["error"].is_string());
+    assert!(natsjwt::decode(&tampered).is_err());
+    // An invalid byte outside a string.
+    let outside = resign(&[&payload[..], b"\xE9"].concat());
+    assert!(go_decode(&mut peer, &outside)["error"].is_string());
+    assert!(natsjwt::decode(&outside).is_err());
+    // Two `name`s that are one once replaced: Go takes the last; natsjwt refuses.
+    let twice = resign(&[&b"{\"name\":\"Jos\xEA\","[..], &payload[1..]].concat());
+    let go = go_decode(&mut peer, &twice);
+    assert_eq!(go["error"], Value::Null, "{go}");
+    let go_claims: Value = serde_json::from_str(go["claims_json"].as_str().unwrap()).unwrap();
+    assert_eq!(go_claims["name"], "Jos\u{FFFD}");
+    assert!(matches!(
+        natsjwt::decode(&twice),
+        Err(natsjwt::ClaimsError::PayloadJson(_))
+    ));
+}

@@ -23,6 +23,7 @@ mod cli;
 mod fuzz_corpus;
 mod go_interop;
 mod hostile;
+mod latin1;
 mod properties;
 mod provision;
 mod secrets;

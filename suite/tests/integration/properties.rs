@@ -694,9 +694,10 @@ fn decode_all(token: &str) -> Result<(), TestCaseError> {
                 prop_assert_eq!(verified.is_v1(), unverified.is_v1());
             }
             if !unverified.is_v1() {
-                let payload = std::str::from_utf8(unverified.payload_json()).unwrap();
+                // A payload that is not UTF-8 is read as Go reads it (see latin1.rs).
+                let payload = crate::common::tokens::go_utf8_text(unverified.payload_json());
                 prop_assert_eq!(
-                    &AnyClaims::from_json(payload).unwrap(),
+                    &AnyClaims::from_json(&payload).unwrap(),
                     unverified.unverified_claims()
                 );
             }
