@@ -1,8 +1,11 @@
-//! Server configuration for operator mode, and the account resolver's requests and replies.
+//! Server configuration, and the account resolver's requests and replies.
 //!
-//! - [`ServerConfig`] writes the `operator` / `system_account` / `resolver` part of a
-//!   `nats-server` configuration: a memory resolver with preloaded accounts, or a full
-//!   (directory) resolver that accepts pushed updates.
+//! - [`ServerConfig`] writes a `nats-server` configuration. In operator mode
+//!   ([`ServerMode::Operator`]): the `operator` / `system_account` / `resolver` part, with a
+//!   memory resolver and preloaded accounts, or a full (directory) resolver that accepts
+//!   pushed updates; auth callout is then in the callout account's JWT and needs nothing
+//!   more. In config mode ([`ServerMode::Config`], no operator): the `accounts` and
+//!   `authorization` blocks, with the config-mode auth callout ([`AuthCallout`]).
 //! - [`UPDATE_SUBJECT`] takes an account JWT as the payload of a request (what
 //!   `nsc push` sends); [`delete_request`] builds the operator-signed generic claims that
 //!   [`DELETE_SUBJECT`] expects; [`ResolverReply::parse`] reads the server's answer.
@@ -16,7 +19,10 @@ mod protocol;
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub mod client;
 
-pub use config::{ResolverKind, ServerConfig};
+pub use config::{
+    AuthCallout, ConfigAccount, ConfigAuthorization, ConfigMode, ConfigUser, OperatorMode,
+    ResolverKind, ServerConfig, ServerConfigError, ServerMode,
+};
 pub use error::ResolverError;
 pub use protocol::{
     account_lookup_subject, account_update_subject, delete_request, ResolverReply, DELETE_SUBJECT,

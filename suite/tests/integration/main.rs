@@ -30,6 +30,7 @@ mod secrets;
 mod server_accounts;
 mod server_auth;
 mod server_auth_callout;
+mod server_config;
 mod server_permissions;
 mod server_provision;
 mod trust;
