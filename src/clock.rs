@@ -54,6 +54,12 @@ impl Clock for FixedClock {
     }
 }
 
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now(&self) -> i64 {
+        (**self).now()
+    }
+}
+
 impl<C: Clock + ?Sized> Clock for &C {
     fn now(&self) -> i64 {
         (**self).now()

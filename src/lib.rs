@@ -61,6 +61,7 @@
 //!   signing keys and scopes, revocations, mappings, lists.
 //! - [`validation`]: the results of Go's validation rules.
 //! - [`trust`]: the chain of trust operator → account → user / activation.
+//! - [`callout`]: auth callout: open a server's request, sign (and seal) the answer.
 //! - [`creds`]: `.creds` files, decorated JWTs and seeds, secret files.
 //! - [`provision`]: operators, accounts, users and activations made as `nsc` makes them.
 //! - [`resolver`]: the server configuration and the account resolver's requests
@@ -76,6 +77,7 @@
 mod go;
 mod keys;
 
+pub mod callout;
 pub mod claims;
 pub mod clock;
 pub mod creds;

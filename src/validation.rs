@@ -127,6 +127,15 @@ impl ValidationResults {
     }
 }
 
+/// The issues' descriptions joined with `; ` (for error messages).
+pub(crate) fn describe_issues(issues: &[ValidationIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.description.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,6 +107,16 @@ impl User {
             && self.allowed_connection_types.is_empty()
     }
 
+    /// True when nothing was set beyond what a new user has (no permissions, unlimited
+    /// limits): what a scoped signing key's user may be turned into with `set_scoped(true)`.
+    pub(crate) fn is_as_new(&self) -> bool {
+        self.permissions == Permissions::default()
+            && self.limits == Limits::unlimited()
+            && !self.bearer_token
+            && !self.proxy_required
+            && self.allowed_connection_types.is_empty()
+    }
+
     /// Go's `SetScoped`: `true` clears every permission and limit (a scoped user);
     /// `false` restores the unlimited defaults of a new user.
     pub fn set_scoped(&mut self, scoped: bool) {

@@ -2,7 +2,7 @@
 
 use crate::claims::ClaimsError;
 use crate::types::{ExportType, TemplateError};
-use crate::validation::ValidationIssue;
+use crate::validation::{describe_issues, ValidationIssue};
 
 /// Which link of the chain a failure is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +49,13 @@ pub enum TrustError {
         link: Link,
         /// The blocking issues.
         issues: Vec<ValidationIssue>,
+    },
+    /// The user names an account (`issuer_account`, else `iss`) that is not among the
+    /// trusted accounts given.
+    #[error("user of account {account}, which is not a trusted account")]
+    UnknownAccount {
+        /// The account the user names.
+        account: String,
     },
     /// The token's `exp` has passed.
     #[error("{link} expired at {expires}")]
@@ -157,7 +164,8 @@ impl TrustError {
             | TrustError::Revoked { link, .. } => *link,
             TrustError::NoOperator => Link::Operator,
             TrustError::UntrustedIssuer { .. } => Link::Account,
-            TrustError::ScopedUserHasPermissions
+            TrustError::UnknownAccount { .. }
+            | TrustError::ScopedUserHasPermissions
             | TrustError::Template(_)
             | TrustError::BearerNotAllowed
             | TrustError::NoKnownConnectionType(_) => Link::User,
@@ -166,12 +174,4 @@ impl TrustError {
             }
         }
     }
-}
-
-fn describe_issues(issues: &[ValidationIssue]) -> String {
-    issues
-        .iter()
-        .map(|i| i.description.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
 }

@@ -42,7 +42,7 @@ use crate::claims::{
 use crate::clock::{Clock, SystemClock};
 use crate::keys::{PublicKey, VerifyingKey};
 use crate::types::subjects::is_contained_in;
-use crate::types::TemplateContext;
+use crate::types::{TemplateContext, UserPermissionLimits};
 use crate::validation::{TimeChecks, ValidationResults};
 
 /// Trusted operators, a clock and a leeway: checks accounts, users and activations.
@@ -73,6 +73,14 @@ pub struct Trust {
     operators: Vec<TrustedOperator>,
     clock: Arc<dyn Clock + Send + Sync>,
     leeway: i64,
+}
+
+/// What the server grants a user it admits.
+pub(crate) struct Admission {
+    /// A scoped signing key signed the user.
+    pub(crate) scoped: bool,
+    /// The user's permissions and limits as the server applies them.
+    pub(crate) granted: UserPermissionLimits,
 }
 
 /// An operator and its keys, read once.
@@ -299,7 +307,48 @@ impl Trust {
         user: Verified<UserClaims>,
     ) -> Result<TrustedUser, TrustError> {
         let user = user.into_claims();
-        self.check_valid(&user, Link::User)?;
+        let admission = self.admit_user(account, &user)?;
+        Ok(TrustedUser::new(
+            user,
+            account.claims().subject.clone(),
+            admission.scoped,
+            admission.granted,
+        ))
+    }
+
+    /// Decodes a user JWT, finds its account (`issuer_account`, else `iss`) with
+    /// `find_account`, and checks the user against it.
+    pub(crate) fn verify_user_of<'a>(
+        &self,
+        jwt: &str,
+        find_account: impl FnOnce(&str) -> Option<&'a TrustedAccount>,
+    ) -> Result<TrustedUser, TrustError> {
+        let decode_error = |source| TrustError::Decode {
+            link: Link::User,
+            source,
+        };
+        let token = crate::claims::decode_unverified::<UserClaims>(jwt).map_err(decode_error)?;
+        let unverified = token.unverified_claims();
+        let named = if unverified.nats.issuer_account.is_empty() {
+            &unverified.issuer
+        } else {
+            &unverified.nats.issuer_account
+        };
+        let account = find_account(named).ok_or_else(|| TrustError::UnknownAccount {
+            account: named.clone(),
+        })?;
+        let user = verify_by(token, account.keys()).map_err(decode_error)?;
+        self.check_user(account, user)
+    }
+
+    /// The server's checks of user claims (signature aside) against `account`: what the
+    /// user is granted, or why it is refused.
+    pub(crate) fn admit_user(
+        &self,
+        account: &TrustedAccount,
+        user: &UserClaims,
+    ) -> Result<Admission, TrustError> {
+        self.check_valid(user, Link::User)?;
         let account_claims = account.claims();
         let named_account = if user.nats.issuer_account.is_empty() {
             &user.issuer
@@ -375,12 +424,10 @@ impl Trust {
         if p.publish.is_empty() && p.subscribe.is_empty() && p.response.is_none() {
             granted.permissions = account_claims.nats.default_permissions.clone();
         }
-        Ok(TrustedUser::new(
-            user,
-            account_claims.subject.clone(),
-            scope.is_some(),
+        Ok(Admission {
+            scoped: scope.is_some(),
             granted,
-        ))
+        })
     }
 
     /// Decodes and checks an activation issued by `exporter` for the account `importer`.

@@ -1,81 +1,73 @@
-//! An auth-callout service: nats-server asks it who may connect, it answers with a user JWT.
+//! An auth-callout service over `natsjwt::callout`: nats-server asks it who may connect,
+//! it answers with a user JWT.
 //!
 //! ```text
-//! auth_callout --server nats://127.0.0.1:4222 --creds service.creds \
-//!              --issuer-seed @AUTH.nk [--account <AUTH public key>] \
-//!              [--xkey-seed @service-xkey.nk] --users users.json
+//! auth_callout --server URL (--creds FILE | --user NAME --password PASSWORD)
+//!              --account ACCOUNT --issuer-seed SEED|@FILE|@- [--xkey-seed SEED|@FILE|@-]
+//!              [--user-seed SEED|@FILE|@- --user-account ACCOUNT] [--config-account NAME]
+//!              [--on-deny error|drop] [--queue NAME] --users FILE
 //! ```
+//!
+//! - `--account`: the callout account's public key (operator mode), or the
+//!   `auth_callout.issuer` key (config mode); `--issuer-seed` signs the responses: that
+//!   account's key or, in operator mode, one of its signing keys (`issuer_account` is set).
+//! - `--xkey-seed`: the curve key the server seals requests to (the account's
+//!   `authorization.xkey`, or `auth_callout.xkey`).
+//! - `--user-seed` / `--user-account`: operator mode, place the users in another account
+//!   (one of the callout account's `allowed_accounts`), signed by that account's key or a
+//!   signing key of it.
+//! - `--config-account NAME`: the server runs in config mode; users land in account NAME.
+//! - `--on-deny`: answer a refusal with an error (the default; the client is refused at
+//!   once) or not at all (`drop`: the client is refused when the server's wait runs out).
+//! - `--queue`: the queue group (default `auth-callout`); run several instances with the
+//!   same one to share the load.
+//! - `--users`: a JSON table
+//!   `{ "alice": { "password": "...", "publish": ["alice.>"], "subscribe": ["alice.>"] } }`.
 //!
 //! Each seed is `SEED`, `@FILE` or `@-` (standard input, not echoed by a terminal; one of
-//! the two at most).
-//!
-//! The callout account (`AUTH`) lists the service's user in `authorization.auth_users`, so
-//! the service itself connects without a callout. For every other client the server sends
-//! an `authorization_request` JWT on `$SYS.REQ.USER.AUTH`; when the account sets
-//! `authorization.xkey`, the request is sealed to that curve key and the header
-//! `Nats-Server-Xkey` carries the server's key, and the answer must be sealed back.
-//!
-//! The service checks `connect_opts.user` / `connect_opts.password` against `--users`, a
-//! JSON table
-//!
-//! ```json
-//! { "alice": { "password": "...", "publish": ["alice.>"], "subscribe": ["alice.>"] } }
-//! ```
-//!
-//! and answers with an `authorization_response` that holds either a user JWT for the
-//! server's ephemeral user key (named after the user, with the table's permissions) or an
-//! error. Both are signed with `--issuer-seed`: the callout account's key, or one of its
-//! signing keys (then `--account` names the account, written as `issuer_account`).
-//! The users land in the callout account.
-//!
-//! It prints `ready` once it is subscribed, then one line per decision (`allowed alice`,
-//! `refused alice: bad password`; with ` (sealed)` after the name when the request was
-//! encrypted).
+//! them at most). It prints `ready` once subscribed, then one line per decision
+//! (`allowed alice`, `refused alice: bad password`, `dropped alice: unknown user`, with
+//! ` (sealed)` after the name when the request was encrypted); requests it cannot open
+//! are reported on standard error and not answered.
 //!
 //! Exit codes:
 //! - `0`: the server closed the connection;
-//! - `1`: the server cannot be reached, or a subscription or an answer failed;
+//! - `1`: the server cannot be reached, or the service cannot start;
 //! - `64`: bad arguments;
-//! - `65`: a seed, `--account`, the creds or the user table is not what it should be;
+//! - `65`: a seed, an account key, the creds, the user table or the set-up is not what it should be;
 //! - `66`: a seed file, standard input, the creds file or the users file cannot be read.
 
 #[path = "../../examples/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use async_nats::Message;
 use common::{is_stdin_argument, load_seed_of, main_with, read_secret_argument, Args, Failure};
-use futures_util::StreamExt as _;
-use natsjwt::validation::TimeChecks;
-use natsjwt::{
-    AuthorizationRequestClaims, AuthorizationResponseClaims, KeyKind, KeyPair, PublicKey,
-    UserClaims, XKey,
-};
+use natsjwt::callout::service::{Decision, DenyAs, Outcome, Service, ServiceOptions};
+use natsjwt::callout::{AuthRequest, Responder};
+use natsjwt::{KeyKind, UserClaims, XKey};
 
-const USAGE: &str = "auth_callout --server URL --creds FILE --issuer-seed SEED|@FILE|@- \
-                     [--account ACCOUNT] [--xkey-seed SEED|@FILE|@-] --users FILE";
+const USAGE: &str = "auth_callout --server URL (--creds FILE | --user NAME --password PASSWORD) \
+                     --account ACCOUNT --issuer-seed SEED|@FILE|@- [--xkey-seed SEED|@FILE|@-] \
+                     [--user-seed SEED|@FILE|@- --user-account ACCOUNT] [--config-account NAME] \
+                     [--on-deny error|drop] [--queue NAME] --users FILE";
 const EXIT_CODES: &[(u8, &str)] = &[
     (0, "the server closed the connection"),
     (
         1,
-        "the server cannot be reached, or a subscription or an answer failed",
+        "the server cannot be reached, or the service cannot start",
     ),
     (64, "bad arguments"),
     (
         65,
-        "a seed, --account, the creds or the user table is not what it should be",
+        "a seed, an account key, the creds, the user table or the set-up is not what it should be",
     ),
     (
         66,
         "a seed file, standard input, the creds file or the users file cannot be read",
     ),
 ];
-
-/// The subject nats-server sends authorization requests to.
-const AUTH_SUBJECT: &str = "$SYS.REQ.USER.AUTH";
-/// The header holding the server's curve key when requests are encrypted.
-const SERVER_XKEY_HEADER: &str = "Nats-Server-Xkey";
 
 /// One row of the user table.
 #[derive(serde::Deserialize)]
@@ -87,205 +79,182 @@ struct UserEntry {
     subscribe: Vec<String>,
 }
 
-/// What the service needs to answer requests.
-struct Service {
-    issuer: KeyPair,
-    /// The callout account when `issuer` is one of its signing keys.
-    issuer_account: Option<String>,
-    xkey: Option<XKey>,
-    users: BTreeMap<String, UserEntry>,
+/// Compares without stopping at the first difference, so the time taken says nothing
+/// about how much of a password was right. A real service keeps password hashes.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
 }
 
-/// The decision for one request, and the line to print about it.
-struct Decision {
-    response: Vec<u8>,
-    log: String,
+/// Who may connect, and where users are placed.
+struct Users {
+    table: BTreeMap<String, UserEntry>,
+    /// The account users are placed in, when not where `allow` places them.
+    placement: Option<String>,
 }
 
-impl Service {
-    /// Answers one request message; `Err` when it cannot even be addressed (no answer is
-    /// sent then, and the server refuses the client when its wait runs out).
-    fn answer(&self, message: &Message) -> Result<Decision, String> {
-        let server_xkey = message
-            .headers
-            .as_ref()
-            .and_then(|headers| headers.get(SERVER_XKEY_HEADER))
-            .map(|value| PublicKey::parse_kind(value.as_str(), KeyKind::Curve))
-            .transpose()
-            .map_err(|e| format!("bad {SERVER_XKEY_HEADER} header: {e}"))?;
-        let sealed = if server_xkey.is_some() {
-            " (sealed)"
-        } else {
-            ""
-        };
-        let token = match (&server_xkey, &self.xkey) {
-            (Some(server), Some(ours)) => {
-                let opened = ours
-                    .open(&message.payload, server)
-                    .map_err(|e| format!("cannot open the request: {e}"))?;
-                String::from_utf8(opened).map_err(|_| "the request is not UTF-8".to_owned())?
+impl Users {
+    fn decide(&self, request: &AuthRequest) -> Decision {
+        let options = request.connect_options();
+        match self.table.get(&options.user) {
+            Some(entry) if same_secret(&entry.password, &options.password) => {
+                let mut user = UserClaims::new(request.user_nkey());
+                user.name = options.user.clone();
+                user.nats.permissions.publish.allow = entry.publish.clone();
+                user.nats.permissions.subscribe.allow = entry.subscribe.clone();
+                match &self.placement {
+                    Some(account) => Decision::AllowIn {
+                        account: account.clone(),
+                        user,
+                    },
+                    None => Decision::Allow(user),
+                }
             }
-            (Some(_), None) => {
-                return Err("the request is encrypted but no --xkey-seed was given".into())
-            }
-            (None, _) => String::from_utf8(message.payload.to_vec())
-                .map_err(|_| "the request is not UTF-8".to_owned())?,
-        };
-        // Checks the signature, that the issuer is a server (N) key and the claim type.
-        let verified = AuthorizationRequestClaims::decode(&token)
-            .map_err(|e| format!("invalid authorization request: {e}"))?;
-        let request = verified.claims();
-        let validation = request.validate();
-        if validation.is_blocking(TimeChecks::Included) {
-            return Err(format!(
-                "authorization request does not validate: {validation:?}"
-            ));
+            Some(_) => Decision::Deny("bad password".into()),
+            None => Decision::Deny("unknown user".into()),
         }
-        let user_key = &request.nats.user_nkey;
-        let server_id = &request.nats.server_id.id;
-        if request.issuer != *server_id {
-            return Err(format!(
-                "request signed by {} on behalf of server {server_id}",
-                request.issuer
-            ));
-        }
-        let username = &request.nats.connect_opts.user;
-
-        // A small in-memory table keeps the example short; a real service would keep
-        // password hashes and compare them in constant time.
-
-        let (jwt, error, log) = match self.users.get(username.as_str()) {
-            Some(entry) if entry.password == request.nats.connect_opts.password => {
-                let jwt = self.user_jwt(user_key, username, entry)?;
-                (jwt, String::new(), format!("allowed {username}{sealed}"))
-            }
-            Some(_) => (
-                String::new(),
-                "bad password".to_owned(),
-                format!("refused {username}{sealed}: bad password"),
-            ),
-            None => (
-                String::new(),
-                "unknown user".to_owned(),
-                format!("refused {username:?}{sealed}: unknown user"),
-            ),
-        };
-
-        let mut response = AuthorizationResponseClaims::new(user_key.as_str());
-        response.audience = server_id.clone();
-        response.nats.jwt = jwt;
-        response.nats.error = error;
-        if let Some(account) = &self.issuer_account {
-            response.nats.issuer_account = account.clone();
-        }
-        let response = response
-            .encode(&self.issuer)
-            .map_err(|e| format!("cannot sign the response: {e}"))?;
-        let response = match (&server_xkey, &self.xkey) {
-            (Some(server), Some(ours)) => ours
-                .seal(response.as_bytes(), server)
-                .map_err(|e| format!("cannot seal the response: {e}"))?,
-            _ => response.into_bytes(),
-        };
-        Ok(Decision { response, log })
-    }
-
-    /// The user JWT for the server's ephemeral `user_key`.
-    fn user_jwt(
-        &self,
-        user_key: &str,
-        username: &str,
-        entry: &UserEntry,
-    ) -> Result<String, String> {
-        let mut user = UserClaims::new(user_key);
-        user.name = username.to_owned();
-        user.nats.permissions.publish.allow = entry.publish.clone();
-        user.nats.permissions.subscribe.allow = entry.subscribe.clone();
-        if let Some(account) = &self.issuer_account {
-            user.nats.issuer_account = account.clone();
-        }
-        user.encode(&self.issuer)
-            .map_err(|e| format!("cannot sign the user JWT: {e}"))
     }
 }
 
-fn load_service(args: &Args) -> Result<Service, Failure> {
+/// The line printed about a decision.
+fn describe(request: &AuthRequest, outcome: &Outcome) -> String {
+    let name = &request.connect_options().user;
+    let sealed = if request.is_sealed() { " (sealed)" } else { "" };
+    match outcome {
+        Outcome::Allowed => format!("allowed {name}{sealed}"),
+        Outcome::Denied(reason) => format!("refused {name}{sealed}: {reason}"),
+        Outcome::Dropped => format!("dropped {name}{sealed}"),
+        _ => format!("{name}{sealed}: {outcome:?}"),
+    }
+}
+
+fn load_responder(args: &Args) -> Result<Responder, Failure> {
+    let account = args.required("account", USAGE)?;
     let issuer_seed = args.required("issuer-seed", USAGE)?;
-    let users_path = args.required("users", USAGE)?;
-    args.required("server", USAGE)?;
-    args.required("creds", USAGE)?;
-    if is_stdin_argument(Some(issuer_seed)) && is_stdin_argument(args.value("xkey-seed")) {
+    let stdin_seeds = [
+        Some(issuer_seed),
+        args.value("xkey-seed"),
+        args.value("user-seed"),
+    ]
+    .into_iter()
+    .filter(|argument| is_stdin_argument(*argument))
+    .count();
+    if stdin_seeds > 1 {
         return Err(Failure::usage(
-            "--issuer-seed and --xkey-seed cannot both be read from standard input",
+            "at most one seed can be read from standard input",
         ));
     }
     let issuer = load_seed_of(issuer_seed, KeyKind::Account, "issuer")?;
-    let issuer_account = args.value("account").map(str::to_owned);
-    if let Some(account) = &issuer_account {
-        PublicKey::parse_kind(account, KeyKind::Account)
-            .map_err(|e| Failure::data(format!("--account is not an account key: {e}")))?;
+    let mut builder = match args.value("config-account") {
+        Some(_) => Responder::config_mode(account, issuer),
+        None => Responder::operator_mode(account, issuer),
+    };
+    if let Some(argument) = args.value("xkey-seed") {
+        let seed = read_secret_argument(argument, "xkey seed")?;
+        let xkey = XKey::from_seed(seed.expose().trim())
+            .map_err(|e| Failure::data(format!("invalid xkey seed: {e}")))?;
+        builder = builder.xkey(xkey);
     }
-    let xkey = args
-        .value("xkey-seed")
-        .map(|argument| {
-            let seed = read_secret_argument(argument, "xkey seed")?;
-            XKey::from_seed(seed.expose().trim())
-                .map_err(|e| Failure::data(format!("invalid xkey seed: {e}")))
-        })
-        .transpose()?;
-    let users = std::fs::read_to_string(users_path)
-        .map_err(|e| Failure::no_input(format!("cannot read {users_path}: {e}")))?;
-    let users = serde_json::from_str(&users)
-        .map_err(|e| Failure::data(format!("{users_path} is not a user table: {e}")))?;
-    Ok(Service {
-        issuer,
-        issuer_account,
-        xkey,
-        users,
-    })
+    match (args.value("user-seed"), args.value("user-account")) {
+        (Some(seed), Some(user_account)) => {
+            let signer = load_seed_of(seed, KeyKind::Account, "user signer")?;
+            builder = builder.account_signer(user_account, signer);
+        }
+        (None, None) => {}
+        _ => return Err(Failure::usage("--user-seed and --user-account go together")),
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::data(format!("the set-up is refused: {e}")))
 }
 
-async fn serve(args: &Args, service: Service) -> Result<u8, Failure> {
+fn load_users(args: &Args) -> Result<Users, Failure> {
+    let path = args.required("users", USAGE)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::no_input(format!("cannot read {path}: {e}")))?;
+    let table = serde_json::from_str(&text)
+        .map_err(|e| Failure::data(format!("{path} is not a user table: {e}")))?;
+    let placement = args
+        .value("config-account")
+        .or(args.value("user-account"))
+        .map(str::to_owned);
+    Ok(Users { table, placement })
+}
+
+fn service_options(args: &Args) -> Result<ServiceOptions, Failure> {
+    let deny_as = match args.value("on-deny") {
+        None | Some("error") => DenyAs::Error,
+        Some("drop") => DenyAs::Drop,
+        Some(other) => {
+            return Err(Failure::usage(format!(
+                "--on-deny is error or drop, not {other:?}"
+            )))
+        }
+    };
+    let mut options = ServiceOptions::new()
+        .deny_as(deny_as)
+        .on_outcome(|request, outcome| println!("{}", describe(request, outcome)))
+        .on_invalid_user(|request, error| {
+            eprintln!(
+                "auth_callout: the user for {:?} is refused: {error}",
+                request.connect_options().user
+            )
+        })
+        .on_error(|error| eprintln!("auth_callout: {error}; not answered"));
+    if let Some(queue) = args.value("queue") {
+        options = options.queue_group(queue);
+    }
+    Ok(options)
+}
+
+async fn connect(args: &Args) -> Result<async_nats::Client, Failure> {
     let server = args.required("server", USAGE)?;
-    let creds_path = args.required("creds", USAGE)?;
-    let creds = std::fs::read_to_string(creds_path)
-        .map(natsjwt::Secret::new)
-        .map_err(|e| Failure::no_input(format!("cannot read {creds_path}: {e}")))?;
-    let options = async_nats::ConnectOptions::with_credentials(creds.expose())
-        .map_err(|e| Failure::data(format!("{creds_path} is not a creds file: {e}")))?;
-    let client = options
+    let options = match (
+        args.value("creds"),
+        args.value("user"),
+        args.value("password"),
+    ) {
+        (Some(path), None, None) => {
+            let creds = std::fs::read_to_string(path)
+                .map(natsjwt::Secret::new)
+                .map_err(|e| Failure::no_input(format!("cannot read {path}: {e}")))?;
+            async_nats::ConnectOptions::with_credentials(creds.expose())
+                .map_err(|e| Failure::data(format!("{path} is not a creds file: {e}")))?
+        }
+        (None, Some(user), Some(password)) => {
+            async_nats::ConnectOptions::with_user_and_password(user.into(), password.into())
+        }
+        _ => {
+            return Err(Failure::usage(format!(
+                "give --creds, or --user and --password\nusage: {USAGE}"
+            )))
+        }
+    };
+    options
         .connect(server)
         .await
-        .map_err(|e| Failure::other(format!("cannot connect to {server}: {e}")))?;
-    let mut requests = client
-        .subscribe(AUTH_SUBJECT)
-        .await
-        .map_err(|e| Failure::other(format!("cannot subscribe to {AUTH_SUBJECT}: {e}")))?;
-    // A request nobody answers comes back as "no responders" only after the server has
-    // processed everything sent before it, the subscription included: then we are ready.
-    let _ = client.request("auth_callout.ready", "".into()).await;
-    println!("ready");
+        .map_err(|e| Failure::other(format!("cannot connect to {server}: {e}")))
+}
 
-    while let Some(message) = requests.next().await {
-        let Some(reply) = message.reply.clone() else {
-            eprintln!("auth_callout: a request without a reply subject; ignored");
-            continue;
-        };
-        match service.answer(&message) {
-            Ok(decision) => {
-                client
-                    .publish(reply, decision.response.into())
-                    .await
-                    .map_err(|e| Failure::other(format!("cannot answer: {e}")))?;
-                client
-                    .flush()
-                    .await
-                    .map_err(|e| Failure::other(format!("cannot answer: {e}")))?;
-                println!("{}", decision.log);
-            }
-            Err(why) => eprintln!("auth_callout: {why}; not answered"),
-        }
-    }
+async fn serve(args: &Args, responder: Responder, users: Users) -> Result<u8, Failure> {
+    let options = service_options(args)?;
+    let client = connect(args).await?;
+    let users = Arc::new(users);
+    let authorizer = move |request: Arc<AuthRequest>| {
+        let users = Arc::clone(&users);
+        async move { users.decide(&request) }
+    };
+    let service = Service::start(client, responder, authorizer, options)
+        .await
+        .map_err(|e| Failure::other(format!("cannot start the service: {e}")))?;
+    println!("ready");
+    service
+        .join()
+        .await
+        .map_err(|e| Failure::other(format!("the service failed: {e}")))?;
     Ok(0)
 }
 
@@ -294,9 +263,16 @@ fn run() -> Result<u8, Failure> {
         &[
             "server",
             "creds",
-            "issuer-seed",
+            "user",
+            "password",
             "account",
+            "issuer-seed",
             "xkey-seed",
+            "user-seed",
+            "user-account",
+            "config-account",
+            "on-deny",
+            "queue",
             "users",
         ],
         &[],
@@ -306,12 +282,14 @@ fn run() -> Result<u8, Failure> {
     if !args.positional.is_empty() {
         return Err(Failure::usage(format!("usage: {USAGE}")));
     }
-    let service = load_service(&args)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    args.required("server", USAGE)?;
+    let responder = load_responder(&args)?;
+    let users = load_users(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::other(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(serve(&args, service))
+    runtime.block_on(serve(&args, responder, users))
 }
 
 fn main() -> std::process::ExitCode {

@@ -33,7 +33,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use natsjwt::clock::FixedClock;
 use natsjwt::{creds, AccountClaims, KeyPair, Secret, UserClaims};
 
-use fixtures::{signing_input_and_signature, typical_user, Fixtures, ISSUED_AT};
+use fixtures::{signing_input_and_signature, typical_user, CalloutFixture, Fixtures, ISSUED_AT};
 
 const USAGE: &str =
     "usage: bench <N> | bench only <OP> <N> | bench scale <N> | bench ratios <ROUNDS>";
@@ -52,6 +52,8 @@ const OPS: &[&str] = &[
     "format_creds",
     "parse_creds",
     "issue_user",
+    "callout_authorize",
+    "callout_floor",
 ];
 
 /// What the operations use besides the fixtures, made once.
@@ -129,6 +131,21 @@ fn step<'a>(op: &str, f: &'a Fixtures, x: &'a Extras<'a>) -> Option<Box<dyn FnMu
         "issue_user" => Box::new(|| {
             black_box(issue_user(&f.keys.account));
         }),
+        // One request opened again and again: replays are let through (capacity 0), so
+        // the replay check's bookkeeping is not in this figure.
+        "callout_authorize" | "callout_floor" => {
+            let callout = CalloutFixture::new(0);
+            let sealed = callout.sealed_request();
+            if op == "callout_authorize" {
+                Box::new(move || {
+                    black_box(callout.authorize(black_box(&sealed)));
+                })
+            } else {
+                Box::new(move || {
+                    black_box(callout.floor(black_box(&sealed)));
+                })
+            }
+        }
         _ => return None,
     })
 }
@@ -195,7 +212,7 @@ fn scale(n: u64) {
 /// Interleaved rounds of every operation; prints each one's best batch and the ratios.
 fn ratios(f: &Fixtures, rounds: u64) {
     // (operation, runs per batch): about a millisecond or two per batch.
-    let ops: [(&str, u64); 9] = [
+    let ops: [(&str, u64); 11] = [
         ("raw_sign", 50),
         ("encode_user", 50),
         ("raw_verify", 50),
@@ -205,13 +222,15 @@ fn ratios(f: &Fixtures, rounds: u64) {
         ("validate_account", 10),
         ("format_creds", 20),
         ("parse_creds", 50),
+        ("callout_floor", 10),
+        ("callout_authorize", 10),
     ];
     let extras = Extras::new(f);
     let mut steps: Vec<_> = ops
         .iter()
         .map(|(op, _)| step(op, f, &extras).unwrap())
         .collect();
-    let mut best = [u64::MAX; 9];
+    let mut best = [u64::MAX; 11];
     for _ in 0..rounds.max(1) {
         for (((_, batch), best), step) in ops.iter().zip(best.iter_mut()).zip(&mut steps) {
             let start = Instant::now();
@@ -246,6 +265,10 @@ fn ratios(f: &Fixtures, rounds: u64) {
     println!(
         "ratio_validate_account_to_encode_account {:.3}",
         ns("validate_account") / ns("encode_account")
+    );
+    println!(
+        "ratio_callout_authorize_to_floor {:.3}",
+        ns("callout_authorize") / ns("callout_floor")
     );
 }
 

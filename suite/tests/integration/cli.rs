@@ -719,12 +719,15 @@ fn exit_codes_of_auth_callout() {
     );
     let missing = path_arg(&dir, "missing");
     let users = path_arg(&dir, "users.json");
+    let account_key = account.public_key().to_string();
     let args = |seed: &str, users: &str, creds: &str, server: &str| {
         strings(&[
             "--server",
             server,
             "--creds",
             creds,
+            "--account",
+            &account_key,
             "--issuer-seed",
             seed,
             "--users",
@@ -735,8 +738,18 @@ fn exit_codes_of_auth_callout() {
     let local = "nats://127.0.0.1:1";
     let mut both_stdin = args("@-", &users, &good_creds, local);
     both_stdin.extend(strings(&["--xkey-seed", "@-"]));
-    let mut bad_account = args(&account_seed, &users, &good_creds, local);
-    bad_account.extend(strings(&["--account", "ABAD"]));
+    let bad_account = strings(&[
+        "--server",
+        local,
+        "--creds",
+        &good_creds,
+        "--account",
+        "ABAD",
+        "--issuer-seed",
+        &account_seed,
+        "--users",
+        &users,
+    ]);
     let cases: Vec<Case<'_>> =
         vec![
         (
@@ -751,8 +764,7 @@ fn exit_codes_of_auth_callout() {
             both_stdin,
             None,
             64,
-            "auth_callout: --issuer-seed and --xkey-seed cannot both be read from standard input"
-                .into(),
+            "auth_callout: at most one seed can be read from standard input".into(),
         ),
         (
             "auth_callout",
@@ -761,7 +773,14 @@ fn exit_codes_of_auth_callout() {
             65,
             "invalid issuer seed".into(),
         ),
-        ("auth_callout", bad_account, None, 65, "--account is not an account key".into()),
+        (
+            "auth_callout",
+            bad_account,
+            None,
+            65,
+            "auth_callout: the set-up is refused: the callout account \"ABAD\" is not an account public key:"
+                .into(),
+        ),
         (
             "auth_callout",
             args(&account_seed, &path_arg(&dir, "bad-users.json"), &good_creds, local),
@@ -1080,6 +1099,7 @@ fn setup_writers_refuse_the_repository() {
 fn messages_read_as_english() {
     let operator = KeyPair::new_operator().unwrap().seed().expose().to_owned();
     let account = KeyPair::new_account().unwrap().seed().expose().to_owned();
+    let account_public = KeyPair::new_account().unwrap().public_key().to_string();
     let user = KeyPair::new_user().unwrap().seed().expose().to_owned();
     let cases: Vec<Case<'_>> = vec![
         (
@@ -1108,7 +1128,7 @@ fn messages_read_as_english() {
             "auth_callout",
             strings(&[
                 "--server", "nats://127.0.0.1:1", "--creds", "c", "--users", "u",
-                "--issuer-seed", &user,
+                "--account", &account_public, "--issuer-seed", &user,
             ]),
             None,
             65,

@@ -30,6 +30,8 @@ mod secrets;
 mod server_accounts;
 mod server_auth;
 mod server_auth_callout;
+mod server_callout_cluster;
+mod server_callout_service;
 mod server_config;
 mod server_permissions;
 mod server_provision;

@@ -1,79 +1,23 @@
-//! `examples/auth_callout.rs` against a real nats-server in operator mode: the callout
-//! account sends every client's CONNECT to the service, which answers from its user table,
-//! with and without xkey encryption. Auth callout exists from nats-server 2.10 on; on an
-//! older server (Debian's 2.9.10) the test asserts that the callout is never consulted.
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
-
-use crate::common::client::{assert_authorization_violation, connect_with, expect_message, WAIT};
-use crate::common::nats_server::{
-    example_binary, on_each_server, RunningServer, ServerBinary, TempDir,
+//! `examples/auth_callout.rs` against real nats-servers, driven by its flags. Operator
+//! mode: the callout account sends every client's CONNECT to the service, which answers
+//! from its user table, with and without xkey encryption, signed by the account key or a
+//! signing key, placing users in the callout account or (`--user-seed`) in another one.
+//! Config mode (`--config-account`), sealed, with `--on-deny drop`. Auth callout exists
+//! from nats-server 2.10 on; on an older server (Debian's 2.9.10) the test asserts that
+//! the callout is never consulted.
+use crate::common::callout::{
+    args, at_file, callout_server, config_mode_server, login, secret_file, CalloutService, World,
+    AUTH_TIMEOUT, CONFIG_SERVICE_USER, USERS,
 };
+use crate::common::client::{
+    assert_authorization_violation, connect_with, connected, expect_message,
+};
+use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
 use crate::common::world::{Account, Operator, Resolver, User};
 use async_nats::ConnectOptions;
 use natsjwt::creds::write_secret_file;
-use natsjwt::XKey;
-use tokio::sync::mpsc;
-
-/// The callout service process, killed when dropped; its stdout lines arrive on `lines`.
-struct CalloutService {
-    child: Child,
-    lines: mpsc::UnboundedReceiver<String>,
-}
-
-impl CalloutService {
-    fn start(args: &[String]) -> CalloutService {
-        let mut child = Command::new(example_binary("auth_callout"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting the auth_callout example");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, lines) = mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        CalloutService { child, lines }
-    }
-
-    /// Asserts that the service's next line is `expected` (within [`WAIT`]).
-    async fn expect_line(&mut self, expected: &str) {
-        match tokio::time::timeout(WAIT, self.lines.recv()).await {
-            Ok(Some(line)) => assert_eq!(line, expected, "the callout service's next line"),
-            Ok(None) => panic!("the callout service exited; expected {expected:?}"),
-            Err(_) => {
-                panic!("the callout service printed nothing within {WAIT:?}; expected {expected:?}")
-            }
-        }
-    }
-
-    /// Asserts that the service printed nothing more.
-    fn expect_silence(&mut self) {
-        if let Ok(line) = self.lines.try_recv() {
-            panic!("the callout service was not to be consulted, but printed {line:?}");
-        }
-    }
-}
-
-impl Drop for CalloutService {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const USERS: &str = r#"{
-  "alice": { "password": "wonderland", "publish": ["alice.>"], "subscribe": ["alice.>"] },
-  "bob": { "password": "builder", "publish": ["bob.>"], "subscribe": ["bob.>"] }
-}"#;
+use natsjwt::{KeyPair, XKey};
+use std::time::Instant;
 
 /// How the callout is set up.
 #[derive(Clone, Copy)]
@@ -111,6 +55,8 @@ async fn run_callout(binary: ServerBinary, setup: Setup) {
         file("service.creds", &service_user.creds),
         "--users".to_owned(),
         file("users.json", USERS),
+        "--account".to_owned(),
+        auth.public_key().to_owned(),
     ];
     match setup {
         Setup::Plain => args.extend([
@@ -120,8 +66,6 @@ async fn run_callout(binary: ServerBinary, setup: Setup) {
         Setup::Encrypted => args.extend([
             "--issuer-seed".to_owned(),
             format!("@{}", file("AUTH-signing.nk", auth.signing.seed().expose())),
-            "--account".to_owned(),
-            auth.public_key().to_owned(),
             "--xkey-seed".to_owned(),
             format!("@{}", file("service.xk", xkey.seed().expose())),
         ]),
@@ -198,7 +142,7 @@ async fn run_callout(binary: ServerBinary, setup: Setup) {
     let result = connect_with(&server, login("mallory", "wonderland")).await;
     assert_authorization_violation(&server, result, "an unknown user");
     service
-        .expect_line(&format!("refused \"mallory\"{sealed}: unknown user"))
+        .expect_line(&format!("refused mallory{sealed}: unknown user"))
         .await;
 }
 
@@ -216,4 +160,149 @@ async fn auth_callout_encrypted() {
         run_callout(binary, Setup::Encrypted)
     })
     .await;
+}
+
+/// Operator mode, `--user-seed` and `--user-account`: users land in `APP` (one of the
+/// callout account's `allowed_accounts`), signed by APP's signing key.
+#[tokio::test]
+async fn auth_callout_places_users_in_another_account() {
+    let Some(binary) = callout_server() else {
+        return;
+    };
+    let world = World::start(&binary, |_| {}).await;
+    let dir = TempDir::new("callout-placement");
+    let mut service = CalloutService::start(&args(&[
+        ("server", world.server.url()),
+        (
+            "creds",
+            secret_file(&dir, "service.creds", &world.service_user.creds),
+        ),
+        ("account", world.auth.public_key().to_owned()),
+        (
+            "issuer-seed",
+            at_file(&dir, "AUTH.nk", world.auth.identity.seed().expose()),
+        ),
+        (
+            "user-seed",
+            at_file(&dir, "APP-signing.nk", world.app.signing.seed().expose()),
+        ),
+        ("user-account", world.app.public_key().to_owned()),
+        ("users", secret_file(&dir, "users.json", USERS)),
+    ]));
+    service.expect_line("ready").await;
+    let alice = connect_with(&world.server, login("alice", "wonderland"))
+        .await
+        .unwrap_or_else(|e| panic!("alice must connect: {e:?}"));
+    service.expect_line("allowed alice").await;
+    // alice is in APP: a user of APP hears her.
+    let listener = world.app.user("listener", |_| {});
+    let listener = connected(&world.server, &listener.creds, "an APP user").await;
+    let mut heard = listener.subscribe("alice.>").await;
+    alice.publish("alice.news", "in APP").await;
+    expect_message(&mut heard, "alice.news", "in APP").await;
+}
+
+/// Config mode (`--user`/`--password`, `--config-account APP`), sealed, and `--on-deny
+/// drop`: a refused client waits out the server's timeout.
+#[tokio::test]
+async fn auth_callout_config_mode_drop() {
+    let Some(binary) = callout_server() else {
+        return;
+    };
+    let issuer = KeyPair::new_account().unwrap();
+    let xkey = XKey::generate().unwrap();
+    let server = config_mode_server(&binary, issuer.public_key().as_str(), Some(&xkey)).await;
+    let dir = TempDir::new("callout-config");
+    let (user, password) = CONFIG_SERVICE_USER;
+    let mut service = CalloutService::start(&args(&[
+        ("server", server.url()),
+        ("user", user.to_owned()),
+        ("password", password.to_owned()),
+        ("account", issuer.public_key().to_string()),
+        (
+            "issuer-seed",
+            at_file(&dir, "issuer.nk", issuer.seed().expose()),
+        ),
+        (
+            "xkey-seed",
+            at_file(&dir, "service.xk", xkey.seed().expose()),
+        ),
+        ("config-account", "APP".to_owned()),
+        ("on-deny", "drop".to_owned()),
+        ("users", secret_file(&dir, "users.json", USERS)),
+    ]));
+    service.expect_line("ready").await;
+    let mut alice = connect_with(&server, login("alice", "wonderland"))
+        .await
+        .unwrap_or_else(|e| panic!("alice must connect: {e:?}"));
+    service.expect_line("allowed alice (sealed)").await;
+    let mut own = alice.subscribe("alice.>").await;
+    alice.publish("alice.hello", "mine").await;
+    expect_message(&mut own, "alice.hello", "mine").await;
+    alice.publish("bob.hello", "not mine").await;
+    alice
+        .expect_permission_violation("Publish", "bob.hello")
+        .await;
+
+    let started = Instant::now();
+    let result = connect_with(&server, login("alice", "guess")).await;
+    assert_authorization_violation(&server, result, "alice with a bad password");
+    assert!(
+        started.elapsed() >= AUTH_TIMEOUT,
+        "a dropped request waits out the timeout"
+    );
+    service.expect_line("dropped alice (sealed)").await;
+}
+
+/// A set-up the server would refuse is refused before anything connects: a user key as
+/// the issuer, a signing key in config mode.
+#[test]
+fn auth_callout_refuses_a_wrong_setup() {
+    let dir = TempDir::new("callout-setup");
+    let account = KeyPair::new_account().unwrap();
+    let signing_key = KeyPair::new_account().unwrap();
+    let users = secret_file(&dir, "users.json", USERS);
+    let run = |extra: &[(&str, String)]| {
+        let mut pairs = vec![
+            ("server", "nats://127.0.0.1:1".to_owned()),
+            ("user", "auth".to_owned()),
+            ("password", "pw".to_owned()),
+            ("account", account.public_key().to_string()),
+            ("users", users.clone()),
+        ];
+        pairs.extend_from_slice(extra);
+        let output =
+            std::process::Command::new(crate::common::nats_server::example_binary("auth_callout"))
+                .args(args(&pairs))
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let user_key = KeyPair::new_user().unwrap();
+    let (code, stderr) = run(&[(
+        "issuer-seed",
+        at_file(&dir, "user.nk", user_key.seed().expose()),
+    )]);
+    assert_eq!(code, Some(65), "{stderr}");
+    assert!(stderr.contains("issuer"), "{stderr}");
+    let (code, stderr) = run(&[
+        (
+            "issuer-seed",
+            at_file(&dir, "signing.nk", signing_key.seed().expose()),
+        ),
+        ("config-account", "APP".to_owned()),
+    ]);
+    assert_eq!(code, Some(65), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "config mode: the signer {} is not the issuer {}",
+            signing_key.public_key(),
+            account.public_key()
+        )),
+        "{stderr}"
+    );
 }

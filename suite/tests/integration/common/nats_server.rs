@@ -301,7 +301,7 @@ async fn wait_ready(child: &mut Child, port: u16, name: &str) -> Result<(), Stri
 }
 
 /// A free loopback port (free when asked; the server start retries if it was taken since).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
