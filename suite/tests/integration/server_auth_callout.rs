@@ -197,7 +197,7 @@ async fn auth_callout_places_users_in_another_account() {
     // alice is in APP: a user of APP hears her.
     let listener = world.app.user("listener", |_| {});
     let listener = connected(&world.server, &listener.creds, "an APP user").await;
-    let mut heard = listener.subscribe("alice.>").await;
+    let mut heard = listener.subscribe_synced("alice.>").await;
     alice.publish("alice.news", "in APP").await;
     expect_message(&mut heard, "alice.news", "in APP").await;
 }

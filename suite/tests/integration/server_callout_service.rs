@@ -252,7 +252,7 @@ async fn service_places_users_in_another_account() {
     // dave is in APP: a user of APP hears him.
     let app_user = world.app.user("listener", |_| {});
     let listener = connected(&world.server, &app_user.creds, "an APP user").await;
-    let mut heard = listener.subscribe("app.>").await;
+    let mut heard = listener.subscribe_synced("app.>").await;
     dave.publish("app.news", "from dave").await;
     expect_message(&mut heard, "app.news", "from dave").await;
 
