@@ -1,11 +1,13 @@
-//! The building blocks of claims: permissions, limits, exports, imports, signing keys and
-//! their scopes, revocations, mappings and lists, each written as Go writes it.
+//! The building blocks of claims: permissions (with a JetStream preset), limits (with
+//! JetStream replica tiers), exports, imports, signing keys and their scopes, revocations,
+//! mappings and lists, each written as Go writes it.
 //!
 //! The rules that check them run as part of [`Claims::validate`](crate::Claims::validate).
 
 mod exports;
 mod imports;
 mod info;
+mod jetstream;
 mod limits;
 mod lists;
 mod mappings;
@@ -17,6 +19,7 @@ pub(crate) mod subjects;
 pub use exports::{response_type, Export, ExportType, SamplingRate, ServiceLatency};
 pub use imports::Import;
 pub use info::Info;
+pub use jetstream::{ByteSize, InboxPrefixError, ReplicaTier};
 pub use limits::{JetStreamLimits, Limits, OperatorLimits, UserPermissionLimits, NO_LIMIT};
 pub use lists::{CidrList, TagList};
 pub use mappings::{Mapping, WeightedMapping};

@@ -33,6 +33,7 @@ mod server_auth_callout;
 mod server_callout_cluster;
 mod server_callout_service;
 mod server_config;
+mod server_jetstream;
 mod server_permissions;
 mod server_provision;
 mod trust;
