@@ -59,6 +59,7 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("permissions", permissions),
     ("chain", chain),
     ("xkey_open", xkey_open),
+    ("store", store),
 ];
 
 /// Seeds of the Go vectors (`tests/data/go-jwt-v2.8.2.json`): payloads whose `iss` is one
@@ -1501,4 +1502,130 @@ pub fn xkey_open(data: &[u8]) {
     }
     #[cfg(not(feature = "xkeys"))]
     let _ = data;
+}
+
+/// The operator JWT of the `store` target's tree: signed by the known operator key.
+fn store_operator_jwt() -> &'static str {
+    static JWT: OnceLock<String> = OnceLock::new();
+    JWT.get_or_init(|| {
+        let key = &known_keys()[0];
+        let mut operator = natsjwt::OperatorClaims::new(key.public_key().as_str());
+        operator.name = "demo".into();
+        operator
+            .encode_at(key, 1_700_000_000)
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// Fuzz target `store`: the input split at its first newline as an operator store's
+/// `.nsc` and as the seed file of the known user key, in an nsc tree
+/// (`natsjwt::store::DirStore`) that is otherwise sound. The store opens exactly when
+/// both are; then the seed reads back as that key. Otherwise the problems name only
+/// those two files (the seed file exactly when it does not hold that seed, surrounding
+/// whitespace aside), a `.nsc` that is nsc's own is never one, one that is not a JSON
+/// object always is, and no message repeats the input.
+pub fn store(data: &[u8]) {
+    use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
+
+    let split = data.iter().position(|&b| b == b'\n');
+    let (info, seed) = match split {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b""[..]),
+    };
+    let user = &known_keys()[5];
+    let public = user.public_key().to_string();
+
+    // One tree per process, made once: each input rewrites only its two files.
+    static ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("natsjwt-fuzz-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let operator_dir = root.join("stores/demo");
+        std::fs::create_dir_all(operator_dir.join("accounts")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(operator_dir.join("demo.jwt"), store_operator_jwt())
+            .unwrap_or_else(|e| panic!("{e}"));
+        root
+    });
+    let paths = StorePaths::under(root);
+    let info_path = paths.stores.join("demo/.nsc");
+    let seed_path = paths
+        .keys
+        .join(format!("keys/U/{}/{public}.nk", &public[1..3]));
+    std::fs::create_dir_all(seed_path.parent().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&info_path, info).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&seed_path, seed).unwrap_or_else(|e| panic!("{e}"));
+
+    let seed_ok = std::str::from_utf8(seed).map(str::trim) == Ok(user.seed().expose());
+    let canonical = br#"{"managed":false,"name":"demo","kind":"operator","version":"1"}"#;
+    let info_object = matches!(
+        serde_json::from_slice::<serde_json::Value>(info),
+        Ok(serde_json::Value::Object(_))
+    );
+    match DirStore::open(&paths, "demo") {
+        Ok(store) => {
+            assert!(seed_ok, "a store with a wrong seed file opened");
+            assert!(
+                info_object,
+                "a store whose .nsc is not a JSON object opened"
+            );
+            assert_eq!(store.key_public_keys().unwrap_or_default(), vec![public]);
+            let key = store
+                .key(user.public_key().as_str())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("the seed is gone"));
+            assert_eq!(key.public_key(), user.public_key());
+            assert!(store.check().is_empty());
+        }
+        Err(StoreError::Invalid(problems)) => {
+            assert!(!problems.is_empty());
+            let names_seed = problems.iter().any(|p| p.path == seed_path);
+            let names_info = problems.iter().any(|p| p.path == info_path);
+            assert!(
+                problems
+                    .iter()
+                    .all(|p| p.path == seed_path || p.path == info_path),
+                "{problems:?}"
+            );
+            assert_eq!(names_seed, !seed_ok, "{problems:?}");
+            if info == canonical {
+                assert!(!names_info, "{problems:?}");
+            }
+            if !info_object {
+                assert!(names_info, "{problems:?}");
+            }
+            let error = StoreError::Invalid(problems);
+            for message in [error.to_string(), format!("{error:?}")] {
+                // Paths name the known key; `.nsc`'s own text may be quoted, its seeds not.
+                let message = message.replace(&public, "<public key>");
+                let info = String::from_utf8_lossy(info);
+                assert_no_seed(&info, &message);
+                // The seed file's words, except those the `.nsc` also holds (and may quote).
+                let seed = String::from_utf8_lossy(seed);
+                let is_base32 = |c: char| c.is_ascii_uppercase() || ('2'..='7').contains(&c);
+                for word in seed.split(|c: char| !is_base32(c)) {
+                    if word.len() >= 16 && !info.contains(word) {
+                        assert!(
+                            !message.contains(word),
+                            "error message repeats the seed file's {word:?}: {message}"
+                        );
+                    }
+                }
+            }
+        }
+        Err(other) => panic!("unexpected error opening: {other:?}"),
+    }
+}
+
+/// No seed written anywhere in `input` (58 characters that decode as one) is in `message`.
+fn assert_no_seed(input: &str, message: &str) {
+    let chars: Vec<char> = input.chars().collect();
+    for window in chars.windows(58) {
+        let candidate: String = window.iter().collect();
+        if candidate.starts_with('S') && KeyPair::from_seed(&candidate).is_ok() {
+            assert!(
+                !message.contains(&candidate),
+                "error message repeats a seed of the input: {message}"
+            );
+        }
+    }
 }

@@ -64,6 +64,7 @@
 //! - [`callout`]: auth callout: open a server's request, sign (and seal) the answer.
 //! - [`creds`]: `.creds` files, decorated JWTs and seeds, secret files.
 //! - [`provision`]: operators, accounts, users and activations made as `nsc` makes them.
+//! - [`store`]: where they are kept between runs (`nsc`'s directory layout, or your own).
 //! - [`resolver`]: the server configuration and the account resolver's requests
 //!   (`resolver::client` sends them, feature `resolver-client`).
 //! - [`clock`]: where "now" comes from.
@@ -85,6 +86,7 @@ pub mod dangerous;
 pub mod jws;
 pub mod provision;
 pub mod resolver;
+pub mod store;
 pub mod trust;
 pub mod types;
 pub mod validation;

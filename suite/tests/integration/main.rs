@@ -4,6 +4,7 @@
 //! - `vectors`: tokens Go v2.8.2 minted, byte for byte; `v1`: Go's v1 tokens migrated.
 //! - `validation_rules`: every Go validation rule, by its exact message.
 //! - `trust`, `provision`: the chain of trust and provisioning, by their exact outcomes.
+//! - `store`: the directory store on a tree laid out as nsc lays it out (`tests/data/nsc`).
 //! - `hostile`, `properties`, `secrets`: hostile input, properties over generated input,
 //!   secret hygiene (wiping observed in a child process).
 //! - `go_interop`: a live cross-check with Go's `nats-io/jwt` (needs Go).
@@ -36,6 +37,7 @@ mod server_config;
 mod server_jetstream;
 mod server_permissions;
 mod server_provision;
+mod store;
 mod trust;
 mod v1;
 mod validation_rules;

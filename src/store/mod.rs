@@ -1,0 +1,76 @@
+//! Where tenant state lives between runs: the operator, account and user JWTs, the seeds
+//! of the keys that sign them, and users' creds.
+//!
+//! [`Store`] is the interface; a service may keep its state in a database or a KMS-backed
+//! key store by implementing it. [`DirStore`] is the embedded default: a directory in
+//! `nsc`'s own layout, so signup code opens what `nsc` made and `nsc` sees what the
+//! service made.
+//!
+//! Every write a `Store` reports done is durable: a crash after it leaves the new state,
+//! a crash during it the old one. [`crate::provision`] relies on this to write ahead:
+//! the seeds a JWT depends on are stored before the JWT is, and the JWT before it is
+//! pushed to a server.
+
+mod dir;
+mod error;
+mod file;
+mod layout;
+
+pub use dir::DirStore;
+pub use error::{StoreError, StoreProblem};
+pub use layout::StorePaths;
+
+use crate::keys::{KeyPair, Secret};
+
+/// The state of one operator: its JWT, its accounts and their users (by name, as `nsc`
+/// names them), the seeds of keys (by public key), and users' creds.
+///
+/// Reads return `Ok(None)` for what is not there; errors are for a store that cannot be
+/// read. Every `put_*` and `delete_*` is durable when it returns `Ok`.
+pub trait Store {
+    /// The operator's name.
+    fn operator_name(&self) -> &str;
+    /// The operator JWT.
+    fn operator_jwt(&self) -> Result<Option<String>, StoreError>;
+    /// Stores the operator JWT, replacing the previous one.
+    fn put_operator_jwt(&self, jwt: &str) -> Result<(), StoreError>;
+
+    /// The names of the accounts, sorted.
+    fn account_names(&self) -> Result<Vec<String>, StoreError>;
+    /// The JWT of the account named `name`.
+    fn account_jwt(&self, name: &str) -> Result<Option<String>, StoreError>;
+    /// Stores the JWT of the account named `name`, replacing the previous one.
+    fn put_account_jwt(&self, name: &str, jwt: &str) -> Result<(), StoreError>;
+    /// Deletes the account named `name` with its users (not their seeds). Deleting an
+    /// account that is not there is not an error.
+    fn delete_account(&self, name: &str) -> Result<(), StoreError>;
+
+    /// The names of the users of the account named `account`, sorted.
+    fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError>;
+    /// The JWT of the user `user` of the account named `account`.
+    fn user_jwt(&self, account: &str, user: &str) -> Result<Option<String>, StoreError>;
+    /// Stores the JWT of the user `user` of the account named `account` (which must be
+    /// stored), replacing the previous one.
+    fn put_user_jwt(&self, account: &str, user: &str, jwt: &str) -> Result<(), StoreError>;
+    /// Deletes the user's JWT and creds (not its seed). Deleting a user that is not there
+    /// is not an error.
+    fn delete_user(&self, account: &str, user: &str) -> Result<(), StoreError>;
+
+    /// The public keys whose seeds are stored, sorted.
+    fn key_public_keys(&self) -> Result<Vec<String>, StoreError>;
+    /// The key pair of `public_key`, when its seed is stored.
+    fn key(&self, public_key: &str) -> Result<Option<KeyPair>, StoreError>;
+    /// Stores the key's seed. Storing a seed that is there already does nothing; a
+    /// different seed is never stored under the same public key
+    /// ([`StoreError::SeedMismatch`]: that cannot happen for real keys, so it means a
+    /// corrupt store or an attack).
+    fn put_key(&self, key: &KeyPair) -> Result<(), StoreError>;
+    /// Deletes the seed of `public_key`. Deleting a seed that is not there is not an error.
+    fn delete_key(&self, public_key: &str) -> Result<(), StoreError>;
+
+    /// The creds of the user `user` of the account named `account`.
+    fn creds(&self, account: &str, user: &str) -> Result<Option<Secret>, StoreError>;
+    /// Stores the creds of the user `user` of the account named `account`, replacing the
+    /// previous ones.
+    fn put_creds(&self, account: &str, user: &str, creds: &Secret) -> Result<(), StoreError>;
+}
