@@ -1,11 +1,15 @@
 //! The provisioning API: bootstrap, accounts, users with each signer, scopes, revocation,
 //! activations, resolver requests; each refusal asserts its exact error.
+use std::cell::RefCell;
+
+use crate::common::nats_server::TempDir;
 use natsjwt::clock::FixedClock;
 use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage, UserSigner};
+use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
 use natsjwt::trust::{Link, TrustError};
 use natsjwt::types::{Export, ExportType};
 use natsjwt::validation::Severity;
-use natsjwt::{ClaimType, ClaimsError, GenericClaims, KeyPair, UserClaims};
+use natsjwt::{ClaimType, ClaimsError, GenericClaims, KeyPair, Secret, UserClaims};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -370,4 +374,262 @@ fn delete_requests_are_signed_by_the_operator_signing_key() {
     assert_eq!(claims.issuer, setup.signing_key.public_key().as_str());
     assert_eq!(claims.subject, claims.issuer);
     assert_eq!(claims.nats.data["accounts"][0], tenant.public_key());
+}
+
+// State kept in a store: write-ahead saves, reload after a restart
+
+/// A store that records the order of its writes and fails the write named `fail_on`.
+struct Recording<'a> {
+    store: &'a DirStore,
+    writes: RefCell<Vec<String>>,
+    fail_on: Option<&'static str>,
+}
+
+impl Recording<'_> {
+    fn write(&self, what: &str, detail: &str) -> Result<(), StoreError> {
+        if self.fail_on == Some(what) {
+            return Err(StoreError::Io {
+                path: what.into(),
+                source: std::io::Error::other("disk full"),
+            });
+        }
+        self.writes.borrow_mut().push(format!("{what} {detail}"));
+        Ok(())
+    }
+}
+
+impl Store for Recording<'_> {
+    fn operator_name(&self) -> &str {
+        self.store.operator_name()
+    }
+    fn operator_jwt(&self) -> Result<Option<String>, StoreError> {
+        self.store.operator_jwt()
+    }
+    fn put_operator_jwt(&self, jwt: &str) -> Result<(), StoreError> {
+        self.write("operator", "")?;
+        self.store.put_operator_jwt(jwt)
+    }
+    fn account_names(&self) -> Result<Vec<String>, StoreError> {
+        self.store.account_names()
+    }
+    fn account_jwt(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.store.account_jwt(name)
+    }
+    fn put_account_jwt(&self, name: &str, jwt: &str) -> Result<(), StoreError> {
+        self.write("account", name)?;
+        self.store.put_account_jwt(name, jwt)
+    }
+    fn delete_account(&self, name: &str) -> Result<(), StoreError> {
+        self.store.delete_account(name)
+    }
+    fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError> {
+        self.store.user_names(account)
+    }
+    fn user_jwt(&self, account: &str, user: &str) -> Result<Option<String>, StoreError> {
+        self.store.user_jwt(account, user)
+    }
+    fn put_user_jwt(&self, account: &str, user: &str, jwt: &str) -> Result<(), StoreError> {
+        self.write("user", user)?;
+        self.store.put_user_jwt(account, user, jwt)
+    }
+    fn delete_user(&self, account: &str, user: &str) -> Result<(), StoreError> {
+        self.store.delete_user(account, user)
+    }
+    fn key_public_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.store.key_public_keys()
+    }
+    fn key(&self, public_key: &str) -> Result<Option<KeyPair>, StoreError> {
+        self.store.key(public_key)
+    }
+    fn put_key(&self, key: &KeyPair) -> Result<(), StoreError> {
+        self.write("key", key.public_key().as_str())?;
+        self.store.put_key(key)
+    }
+    fn delete_key(&self, public_key: &str) -> Result<(), StoreError> {
+        self.store.delete_key(public_key)
+    }
+    fn creds(&self, account: &str, user: &str) -> Result<Option<Secret>, StoreError> {
+        self.store.creds(account, user)
+    }
+    fn put_creds(&self, account: &str, user: &str, creds: &Secret) -> Result<(), StoreError> {
+        self.write("creds", user)?;
+        self.store.put_creds(account, user, creds)
+    }
+}
+
+/// A strict operator saved in a new store under `dir`.
+fn saved_setup(dir: &TempDir) -> (StorePaths, Provisioner) {
+    let paths = StorePaths::under(dir.path());
+    let setup = Provisioner::bootstrap("o", SigningKeyUsage::Required).unwrap();
+    setup.save(&DirStore::create(&paths, "o").unwrap()).unwrap();
+    let provisioner = setup.provisioner().unwrap().with_clock(FixedClock(NOW));
+    (paths, provisioner)
+}
+
+#[test]
+fn saves_store_every_seed_before_the_jwt_that_needs_it() {
+    let dir = TempDir::new("write-ahead");
+    let (paths, provisioner) = saved_setup(&dir);
+    let store = DirStore::open(&paths, "o").unwrap();
+    let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    let scoped = tenant.add_scoped_signing_key("reader", |_| {}).unwrap();
+    provisioner.sign_account(&mut tenant).unwrap();
+    let recording = Recording {
+        store: &store,
+        writes: RefCell::default(),
+        fail_on: None,
+    };
+    tenant.save(&recording).unwrap();
+    let plain = tenant.signing_keys()[0].public_key().to_string();
+    let mut keys = vec![
+        format!("key {}", tenant.public_key()),
+        format!("key {plain}"),
+        format!("key {scoped}"),
+    ];
+    keys.push("account acme".into());
+    assert_eq!(*recording.writes.borrow(), keys);
+
+    let writer = tenant.signing_keys()[0].clone();
+    let alice = provisioner
+        .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
+        .unwrap();
+    recording.writes.borrow_mut().clear();
+    alice.save(&recording, &tenant).unwrap();
+    let user_key = format!("key {}", alice.key.public_key());
+    assert_eq!(
+        *recording.writes.borrow(),
+        [user_key.as_str(), "user alice", "creds alice"]
+    );
+
+    // A seed that cannot be stored stops the save before the JWT is written.
+    let mut grown = tenant.clone();
+    grown.add_signing_key().unwrap();
+    provisioner.sign_account(&mut grown).unwrap();
+    let failing = Recording {
+        store: &store,
+        writes: RefCell::default(),
+        fail_on: Some("key"),
+    };
+    assert!(matches!(
+        grown.save(&failing),
+        Err(ProvisionError::Store(StoreError::Io { .. }))
+    ));
+    assert!(failing.writes.borrow().is_empty());
+    assert_eq!(store.account_jwt("acme").unwrap().unwrap(), tenant.jwt());
+}
+
+#[test]
+fn every_edit_survives_a_restart() {
+    let dir = TempDir::new("reload");
+    let (paths, provisioner) = saved_setup(&dir);
+    let (tenant_key, alice_key, reader) = {
+        let store = DirStore::open(&paths, "o").unwrap();
+        let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
+        let reader = tenant
+            .add_scoped_signing_key("reader", |scope| {
+                scope.permissions.subscribe.allow.push("acme.>".into());
+            })
+            .unwrap();
+        provisioner.sign_account(&mut tenant).unwrap();
+        tenant.save(&store).unwrap();
+        let writer = tenant.signing_keys()[0].clone();
+        let alice = provisioner
+            .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
+            .unwrap();
+        alice.save(&store, &tenant).unwrap();
+        // bob, signed by the reader scope removed below: the store keeps him, as nsc does.
+        let reader_key = tenant.signing_key(&reader).unwrap().clone();
+        let bob = provisioner
+            .create_user(&tenant, "bob", UserSigner::SigningKey(&reader_key), |_| {})
+            .unwrap();
+        bob.save(&store, &tenant).unwrap();
+        (tenant.public_key().to_owned(), alice, reader)
+    };
+
+    // A restart: everything is read back from the store.
+    let store = DirStore::open(&paths, "o").unwrap();
+    let provisioner = Provisioner::open(&store)
+        .unwrap()
+        .with_clock(FixedClock(NOW + 10));
+    let mut tenant = provisioner.load_account(&store, "acme").unwrap();
+    assert_eq!(tenant.public_key(), tenant_key);
+    assert_eq!(tenant.signing_keys().len(), 2);
+    let scope = tenant.claims.nats.signing_keys.get(&reader).unwrap();
+    assert_eq!(scope.scope().unwrap().role, "reader");
+    let by_key = provisioner
+        .load_account_by_key(&store, &tenant_key)
+        .unwrap();
+    assert_eq!(by_key.jwt(), tenant.jwt());
+    let alice = provisioner.load_user(&store, &tenant, "alice").unwrap();
+    assert_eq!(alice.jwt, alice_key.jwt);
+    assert_eq!(alice.key.public_key(), alice_key.key.public_key());
+
+    // Edits: revoke alice, drop the reader scope, add a plain and a scoped key; re-sign,
+    // save.
+    tenant.revoke_user(alice.key.public_key().as_str(), NOW + 10);
+    tenant.remove_signing_key(&reader);
+    let new_plain = tenant.add_signing_key().unwrap();
+    let admin = tenant.add_scoped_signing_key("admin", |_| {}).unwrap();
+    provisioner.sign_account(&mut tenant).unwrap();
+    tenant.save(&store).unwrap();
+    drop(store);
+
+    let store = DirStore::open(&paths, "o").unwrap();
+    let provisioner = Provisioner::open(&store)
+        .unwrap()
+        .with_clock(FixedClock(NOW + 20));
+    let tenant = provisioner.load_account(&store, "acme").unwrap();
+    assert_eq!(store.user_names("acme").unwrap(), ["alice", "bob"]);
+    let keys = &tenant.claims.nats.signing_keys;
+    assert!(!keys.contains(&reader) && keys.contains(&new_plain));
+    assert_eq!(tenant.signing_keys().len(), 3);
+    assert_eq!(keys.get(&admin).unwrap().scope().unwrap().role, "admin");
+    assert!(tenant
+        .claims
+        .nats
+        .revocations
+        .is_revoked(alice.key.public_key().as_str(), alice.claims.issued_at));
+    // The reloaded keys sign: a new user by the new plain key verifies; alice is refused.
+    let signer = tenant.signing_key(&new_plain).unwrap().clone();
+    provisioner
+        .create_user(&tenant, "carol", UserSigner::SigningKey(&signer), |_| {})
+        .unwrap();
+    let trusted = provisioner.trust().verify_account(tenant.jwt()).unwrap();
+    assert!(matches!(
+        provisioner.trust().verify_user(&trusted, &alice.jwt),
+        Err(TrustError::Revoked { .. })
+    ));
+}
+
+#[test]
+fn a_store_without_the_keys_it_needs_is_refused_by_name() {
+    let dir = TempDir::new("no-seed");
+    let paths = StorePaths::under(dir.path());
+    let setup = Provisioner::bootstrap("o", SigningKeyUsage::Required).unwrap();
+    let store = DirStore::create(&paths, "o").unwrap();
+    assert!(matches!(
+        Provisioner::open(&store),
+        Err(ProvisionError::NotInStore(what)) if what == "the operator JWT"
+    ));
+    // The operator JWT without its signing key's seed: nothing can sign accounts.
+    store.put_operator_jwt(&setup.jwt).unwrap();
+    let Err(ProvisionError::NotInStore(what)) = Provisioner::open(&store) else {
+        panic!("opened without a signing key");
+    };
+    assert_eq!(
+        what,
+        format!(
+            "a seed of a key that signs for operator {}",
+            setup.operator_key.public_key()
+        )
+    );
+    // The identity key of a strict operator does not sign accounts.
+    store.put_key(&setup.operator_key).unwrap();
+    assert!(Provisioner::open(&store).is_err());
+    store.put_key(&setup.signing_key).unwrap();
+    let provisioner = Provisioner::open(&store).unwrap();
+    assert!(matches!(
+        provisioner.load_account(&store, "acme"),
+        Err(ProvisionError::NotInStore(what)) if what == "account acme"
+    ));
 }

@@ -1,0 +1,52 @@
+//! The error of the provisioning layer.
+
+use crate::claims::{ClaimType, ClaimsError};
+use crate::creds::CredsError;
+use crate::keys::KeyError;
+use crate::resolver::ResolverError;
+use crate::store::StoreError;
+use crate::trust::TrustError;
+use crate::validation::ValidationIssue;
+
+/// Why a provisioning call refused or failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProvisionError {
+    /// A key could not be created or read.
+    #[error("key: {0}")]
+    Key(#[from] KeyError),
+    /// The claims could not be signed.
+    #[error("cannot sign: {0}")]
+    Claims(#[from] ClaimsError),
+    /// The claims have blocking validation issues (or are expired / not yet valid).
+    #[error("{claim_type} claims are invalid: {}", issues.iter().map(|i| i.description.as_str()).collect::<Vec<_>>().join("; "))]
+    Invalid {
+        /// The claim type.
+        claim_type: ClaimType,
+        /// The blocking issues.
+        issues: Vec<ValidationIssue>,
+    },
+    /// The signed token would not be accepted by the server.
+    #[error("the server would refuse it: {0}")]
+    Refused(#[from] TrustError),
+    /// The key is not one this operator or account lets sign.
+    #[error("{0} is not a signing key here")]
+    NotASigner(String),
+    /// A scoped signing key must sign a user without permissions or limits.
+    #[error(
+        "a scoped signing key's users carry no permissions or limits; the scope's template applies"
+    )]
+    ScopedUserWithPermissions,
+    /// The creds file could not be written.
+    #[error("creds: {0}")]
+    Creds(#[from] CredsError),
+    /// A resolver request could not be built.
+    #[error("resolver request: {0}")]
+    Resolver(#[from] ResolverError),
+    /// The store could not be read or written.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// Something the call needs is not in the store.
+    #[error("{0} is not in the store")]
+    NotInStore(String),
+}

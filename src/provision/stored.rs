@@ -1,0 +1,220 @@
+//! Provisioning state kept in a [`Store`]: saved write-ahead, loaded after a restart.
+//!
+//! Every save stores the seeds a JWT depends on before the JWT itself, and a caller
+//! pushes a JWT to the servers only after saving it. A crash at any point then leaves
+//! either nothing new or a JWT whose keys are all stored: never an account on a server
+//! that nobody can sign for.
+
+use crate::claims::{decode_unverified, AccountClaims, OperatorClaims, UserClaims};
+use crate::keys::{KeyKind, KeyPair};
+use crate::store::Store;
+use crate::trust::{Link, TrustError};
+
+use super::{IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner};
+
+impl Provisioner {
+    /// A provisioner for the operator kept in `store`: its JWT, and the first of its
+    /// signing keys (in the JWT's order) whose seed the store holds; the identity key's
+    /// when none is and the operator is not strict.
+    ///
+    /// ```
+    /// use natsjwt::provision::{Provisioner, SigningKeyUsage};
+    /// use natsjwt::store::{DirStore, StorePaths};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::env::temp_dir().join(format!("natsjwt-doc-open-{}", std::process::id()));
+    /// let paths = StorePaths::under(&dir);
+    /// let setup = Provisioner::bootstrap("demo", SigningKeyUsage::Required)?;
+    /// let store = DirStore::create(&paths, "demo")?;
+    /// setup.save(&store)?;
+    /// let tenant = setup.provisioner()?.create_account("acme", |_| {})?;
+    /// tenant.save(&store)?;
+    /// drop(store);
+    ///
+    /// // After a restart: the same operator, the same tenant, its keys.
+    /// let store = DirStore::open(&paths, "demo")?;
+    /// let provisioner = Provisioner::open(&store)?;
+    /// let reloaded = provisioner.load_account(&store, "acme")?;
+    /// assert_eq!(reloaded.jwt(), tenant.jwt());
+    /// assert_eq!(reloaded.signing_keys().len(), 1);
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open(store: &dyn Store) -> Result<Provisioner, ProvisionError> {
+        let jwt = store
+            .operator_jwt()?
+            .ok_or_else(|| ProvisionError::NotInStore("the operator JWT".to_owned()))?;
+        let operator = OperatorClaims::decode(&jwt)
+            .map_err(|source| TrustError::Decode {
+                link: Link::Operator,
+                source,
+            })?
+            .into_claims();
+        for public_key in &operator.nats.signing_keys {
+            if let Some(key) = store.key(public_key)? {
+                return Provisioner::new(&jwt, key);
+            }
+        }
+        if !operator.nats.strict_signing_key_usage {
+            if let Some(key) = store.key(&operator.subject)? {
+                return Provisioner::new(&jwt, key);
+            }
+        }
+        Err(ProvisionError::NotInStore(format!(
+            "a seed of a key that signs for operator {}",
+            operator.subject
+        )))
+    }
+
+    /// The account named `name` in `store`, with its identity key and every signing key
+    /// its JWT lists (all must be stored), checked against the chain of trust as
+    /// [`Provisioner::sign_account`] checks what it signs.
+    pub fn load_account(
+        &self,
+        store: &dyn Store,
+        name: &str,
+    ) -> Result<ManagedAccount, ProvisionError> {
+        let jwt = store
+            .account_jwt(name)?
+            .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
+        self.managed_account(store, jwt)
+    }
+
+    /// The account whose public key is `public_key` in `store`; see
+    /// [`Provisioner::load_account`].
+    pub fn load_account_by_key(
+        &self,
+        store: &dyn Store,
+        public_key: &str,
+    ) -> Result<ManagedAccount, ProvisionError> {
+        for name in store.account_names()? {
+            let Some(jwt) = store.account_jwt(&name)? else {
+                continue;
+            };
+            let subject = decode_unverified::<AccountClaims>(&jwt)
+                .map(|token| token.unverified_claims().subject == public_key);
+            if let Ok(true) = subject {
+                return self.managed_account(store, jwt);
+            }
+        }
+        Err(ProvisionError::NotInStore(format!("account {public_key}")))
+    }
+
+    fn managed_account(
+        &self,
+        store: &dyn Store,
+        jwt: String,
+    ) -> Result<ManagedAccount, ProvisionError> {
+        let claims = self.trust.verify_account(&jwt)?.into_claims();
+        let key = stored_key(store, &claims.subject, KeyKind::Account)?;
+        let signing_keys = claims
+            .nats
+            .signing_keys
+            .keys()
+            .map(|public_key| stored_key(store, public_key, KeyKind::Account))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ManagedAccount::from_parts(key, signing_keys, claims, jwt))
+    }
+
+    /// The user named `name` of `account` in `store`, with its key (whose seed must be
+    /// stored). A revoked or expired user loads too: the store keeps what was issued.
+    pub fn load_user(
+        &self,
+        store: &dyn Store,
+        account: &ManagedAccount,
+        name: &str,
+    ) -> Result<IssuedUser, ProvisionError> {
+        let account_name = account.name()?;
+        let jwt = store.user_jwt(&account_name, name)?.ok_or_else(|| {
+            ProvisionError::NotInStore(format!("user {name} of account {account_name}"))
+        })?;
+        let claims = UserClaims::decode(&jwt)
+            .map_err(|source| TrustError::Decode {
+                link: Link::User,
+                source,
+            })?
+            .into_claims();
+        let issuer = claims.issuer.as_str();
+        let signed_by_account = issuer == account.public_key()
+            || account.claims.nats.signing_keys.get(issuer).is_some()
+                && claims.nats.issuer_account == account.public_key();
+        if !signed_by_account {
+            return Err(ProvisionError::NotASigner(issuer.to_owned()));
+        }
+        let key = stored_key(store, &claims.subject, KeyKind::User)?;
+        Ok(IssuedUser { key, claims, jwt })
+    }
+}
+
+/// The stored key pair of `public_key`, which must be of `kind`.
+fn stored_key(
+    store: &dyn Store,
+    public_key: &str,
+    kind: KeyKind,
+) -> Result<KeyPair, ProvisionError> {
+    let key = store
+        .key(public_key)?
+        .ok_or_else(|| ProvisionError::NotInStore(format!("the seed of {public_key}")))?;
+    if key.kind() != kind {
+        return Err(ProvisionError::NotInStore(format!(
+            "a {kind:?} seed for {public_key}"
+        )));
+    }
+    Ok(key)
+}
+
+impl ManagedAccount {
+    /// Saves the account in `store`, under the name its signed JWT carries: first the
+    /// seeds of its identity key and of every signing key held here, then the JWT. Push
+    /// the JWT to the servers only after this returns.
+    pub fn save(&self, store: &dyn Store) -> Result<(), ProvisionError> {
+        store.put_key(&self.key)?;
+        for key in self.signing_keys() {
+            store.put_key(key)?;
+        }
+        store.put_account_jwt(&self.name()?, self.jwt())?;
+        Ok(())
+    }
+
+    /// The name in the last signed JWT (the one a save stores).
+    fn name(&self) -> Result<String, ProvisionError> {
+        let token = decode_unverified::<AccountClaims>(self.jwt()).map_err(|source| {
+            TrustError::Decode {
+                link: Link::Account,
+                source,
+            }
+        })?;
+        Ok(token.unverified_claims().name.clone())
+    }
+}
+
+impl IssuedUser {
+    /// Saves the user of `account` in `store`: its seed, then its JWT, then its creds.
+    pub fn save(&self, store: &dyn Store, account: &ManagedAccount) -> Result<(), ProvisionError> {
+        let account_name = account.name()?;
+        store.put_key(&self.key)?;
+        store.put_user_jwt(&account_name, &self.claims.name, &self.jwt)?;
+        store.put_creds(&account_name, &self.claims.name, &self.creds()?)?;
+        Ok(())
+    }
+}
+
+impl OperatorSetup {
+    /// Saves the setup in `store`, as `nsc init` leaves it: every seed (the operator's
+    /// identity key too: move it offline if you can), then the operator JWT, the system
+    /// account and the system user.
+    pub fn save(&self, store: &dyn Store) -> Result<(), ProvisionError> {
+        store.put_key(&self.operator_key)?;
+        store.put_key(&self.signing_key)?;
+        store.put_key(&self.system_account.key)?;
+        for key in self.system_account.signing_keys() {
+            store.put_key(key)?;
+        }
+        store.put_key(&self.system_user.key)?;
+        store.put_operator_jwt(&self.jwt)?;
+        self.system_account.save(store)?;
+        self.system_user.save(store, &self.system_account)
+    }
+}
