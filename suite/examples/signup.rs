@@ -1,26 +1,46 @@
-//! A multi-tenant signup flow against a running server with a full account resolver.
+//! A restartable multi-tenant signup service over a store in `nsc`'s layout, against a
+//! running server with a full account resolver.
 //!
 //! ```text
-//! cargo run --example signup -- init <dir> [--port 4222]   # operator, SYS, sys user, server.conf
-//! nats-server -c <dir>/server.conf                         # in another terminal
-//! cargo run --example signup -- run <dir>                  # tenant acme, users alice and bob
+//! cargo run --example signup -- init <dir> [--port 4222]      # operator, SYS, sys user, store, server.conf
+//! nats-server -c <dir>/server.conf                            # in another terminal
+//! cargo run --example signup -- tenant <dir> acme             # create (or reuse) and push a tenant
+//! cargo run --example signup -- user <dir> acme alice --jetstream
+//! cargo run --example signup -- user <dir> acme bob --read-only
+//! cargo run --example signup -- revoke <dir> acme bob
+//! cargo run --example signup -- run <dir>                     # all of the above, as a demo
 //! ```
 //!
-//! `init` refuses to overwrite its files, and to write into the repository it was built
-//! from (seeds do not belong there): choose a directory outside it, such as `../signup`.
+//! Every step is its own process: the state lives in the store (`<dir>/keys`, nsc's keys
+//! directory, and `<dir>/stores`, its stores directory; `nsc` reads both with
+//! `NKEYS_PATH=<dir>/keys` and `nsc env -s <dir>/stores`). A step stores each seed before
+//! the JWT that depends on it, and the JWT before it pushes it, so a step cut short by a
+//! crash is either done or not done, and running it again finishes it. Nothing printed
+//! holds a seed: `user` prints the path of the creds file it wrote (mode 0600).
 //!
-//! `run` creates the tenant `acme` (an account with JetStream limits per replica tier,
-//! `R1` and `R3`), pushes it to the server, issues `alice` (full access to `acme.>`, by
-//! the tenant's signing key) and `bob` (read-only, by a scoped signing key), writes their
-//! creds into `<dir>`, then revokes `bob` by pushing an updated account.
+//! - `tenant` creates the account with JetStream per replica tier (`R1`: 1 GiB disk and
+//!   10 streams; `R3`: 10 GiB and 5 streams), a signing key and a scoped `reader` signing
+//!   key; for an existing tenant it pushes what the store holds.
+//! - `user` issues a user of the tenant (`<tenant>.>` to publish and subscribe) signed by
+//!   the tenant's signing key, or with `--read-only` by the `reader` key (subscribe only);
+//!   `--jetstream` adds JetStream's subjects; `--expires <seconds>` sets an expiry. An
+//!   existing user is left as it is.
+//! - `revoke` revokes the user's tokens issued until now and pushes the tenant.
+//! - `run` is the demo: tenant `acme`, `alice` with JetStream, `bob` read-only, then bob
+//!   revoked; running it again changes nothing.
+//!
+//! Every step after `init` connects to the server `init` wrote in `<dir>/server.url`,
+//! or to `--server URL`. `init` refuses to overwrite its files and to write into the
+//! repository it was built from (seeds do not belong there): choose a directory outside
+//! it, such as `../signup`.
 //!
 //! Exit codes:
 //! - `0`: done;
-//! - `1`: the setup could not be made, the server cannot be reached or refused a push;
+//! - `1`: the server cannot be reached or refused a push, or the store is in use;
 //! - `64`: bad arguments, a `--port` outside 1-65535, or (`init`) a directory inside the
 //!   repository;
-//! - `65`: (`run`) a file `init` wrote is not what it should be;
-//! - `66`: (`run`) a file `init` wrote cannot be read;
+//! - `65`: the store is not what it should be, or has no such tenant or user;
+//! - `66`: there is no store (run `init` first);
 //! - `73`: a file exists already (`init`) or cannot be written.
 
 #[path = "../../examples/common/mod.rs"]
@@ -29,240 +49,473 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{main_with, parse_port, refuse_inside_repository, seed_file_text, Args, Failure};
-use natsjwt::creds::write_secret_file;
-use natsjwt::provision::{ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
+use common::{main_with, parse_port, refuse_inside_repository, Args, Failure};
+use natsjwt::clock::{Clock, SystemClock};
+use natsjwt::provision::{
+    ManagedAccount, ProvisionError, Provisioner, SigningKeyUsage, UserSigner,
+};
 use natsjwt::resolver::client::push_account;
-use natsjwt::types::JetStreamLimits;
-use natsjwt::KeyPair;
+use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
+use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier, SigningKey};
+use natsjwt::UserClaims;
 
-const USAGE: &str = "signup init <dir> [--port N] | signup run <dir> [--server URL]";
+const USAGE: &str = "signup init <dir> [--port N] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup run <dir>  (after init: [--server URL])";
 const EXIT_CODES: &[(u8, &str)] = &[
     (0, "done"),
     (
         1,
-        "the setup could not be made, the server cannot be reached or refused a push",
+        "the server cannot be reached or refused a push, or the store is in use",
     ),
     (
         64,
         "bad arguments, a --port outside 1-65535, or (init) a directory inside the repository",
     ),
-    (65, "(run) a file init wrote is not what it should be"),
-    (66, "(run) a file init wrote cannot be read"),
+    (
+        65,
+        "the store is not what it should be, or has no such tenant or user",
+    ),
+    (66, "there is no store (run init first)"),
     (73, "a file exists already (init) or cannot be written"),
 ];
+
+/// The operator's name, and so the store's.
+const OPERATOR: &str = "signup";
+/// The scoped signing key's role for read-only users.
+const READER_ROLE: &str = "reader";
+/// How long a push waits for the server.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A failure with exit code 1.
 fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
     move |e| Failure::other(format!("{what}: {e}"))
 }
 
-/// A failure with exit code 65: a file `init` wrote is not what it should be.
-fn bad<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::data(format!("{what}: {e}"))
+/// The exit code a store error deserves.
+fn store_failure(error: StoreError) -> Failure {
+    match error {
+        StoreError::NotFound { .. } => {
+            Failure::no_input(format!("{error} (run `signup init` first)"))
+        }
+        StoreError::Locked { .. } => Failure::other(error.to_string()),
+        StoreError::Io { .. } => Failure::cant_create(error.to_string()),
+        _ => Failure::data(error.to_string()),
+    }
 }
 
-fn write_new(path: &Path, contents: &str, secret: bool) -> Result<(), Failure> {
-    if path.exists() {
-        return Err(Failure::cant_create(format!(
-            "refusing to overwrite {}",
-            path.display()
-        )));
+/// The exit code a provisioning error deserves.
+fn provision_failure(what: &str) -> impl Fn(ProvisionError) -> Failure + '_ {
+    move |error| match error {
+        ProvisionError::Store(error) => store_failure(error),
+        other => Failure::data(format!("{what}: {other}")),
     }
-    let written = if secret {
-        write_secret_file(path, contents)
-    } else {
-        std::fs::write(path, contents)
-    };
-    written.map_err(|e| Failure::cant_create(format!("cannot write {}: {e}", path.display())))
 }
 
 /// `init`: the operator side, done once.
 fn init(dir: &Path, port: u16) -> Result<(), Failure> {
     refuse_inside_repository(dir, "../signup")?;
-    std::fs::create_dir_all(dir.join("jwt")).map_err(|e| {
-        Failure::cant_create(format!("cannot create {}: {e}", dir.join("jwt").display()))
+    let config_path = dir.join("server.conf");
+    let url_path = dir.join("server.url");
+    for path in [&config_path, &url_path] {
+        if path.exists() {
+            return Err(Failure::cant_create(format!(
+                "refusing to overwrite {}",
+                path.display()
+            )));
+        }
+    }
+    let create_dir = |path: PathBuf| {
+        std::fs::create_dir_all(&path)
+            .map_err(|e| Failure::cant_create(format!("cannot create {}: {e}", path.display())))
+            .map(|()| path)
+    };
+    let jwt_dir = create_dir(dir.join("jwt"))?;
+    let js_dir = create_dir(dir.join("js"))?;
+    let setup =
+        Provisioner::bootstrap(OPERATOR, SigningKeyUsage::Required).map_err(fail("bootstrap"))?;
+    let store = DirStore::create(&StorePaths::under(dir), OPERATOR).map_err(|e| match e {
+        StoreError::Exists { .. } => Failure::cant_create(format!("refusing to overwrite: {e}")),
+        other => store_failure(other),
     })?;
-    let setup = Provisioner::bootstrap("signup-operator", SigningKeyUsage::Required)
-        .map_err(fail("bootstrap"))?;
-    let jwt_dir = dir.join("jwt");
+    setup.save(&store).map_err(provision_failure("save"))?;
+
     let mut config = setup.full_config(&jwt_dir.to_string_lossy(), &[]);
     config.listen = format!("127.0.0.1:{port}");
-    write_new(
-        &dir.join("operator.jwt"),
-        &format!("{}\n", setup.jwt),
-        false,
-    )?;
-    write_new(
-        &dir.join("operator.nk"),
-        seed_file_text(&setup.operator_key).expose(),
-        true,
-    )?;
-    write_new(
-        &dir.join("operator-signing.nk"),
-        seed_file_text(&setup.signing_key).expose(),
-        true,
-    )?;
-    let sys_creds = setup.system_user.creds().map_err(fail("sys creds"))?;
-    write_new(&dir.join("sys.creds"), sys_creds.expose(), true)?;
-    write_new(&dir.join("server.conf"), &config.render(), false)?;
+    config.extra.push(format!(
+        "jetstream {{ store_dir: {} }}",
+        serde_json::Value::from(js_dir.to_string_lossy())
+    ));
+    let url = format!("nats://127.0.0.1:{port}");
+    for (path, text) in [
+        (&config_path, config.render()),
+        (&url_path, format!("{url}\n")),
+    ] {
+        std::fs::write(path, text)
+            .map_err(|e| Failure::cant_create(format!("cannot write {}: {e}", path.display())))?;
+    }
     println!("wrote the operator setup to {}", dir.display());
     println!(
         "start the server:  nats-server -c {}",
-        dir.join("server.conf").display()
+        config_path.display()
     );
     println!(
-        "then:              cargo run --example signup -- run {} --server nats://127.0.0.1:{port}",
+        "then:              cargo run --example signup -- run {}",
         dir.display()
     );
     Ok(())
 }
 
-fn read(dir: &Path, name: &str) -> Result<String, Failure> {
-    let path = dir.join(name);
-    std::fs::read_to_string(&path).map_err(|e| {
-        Failure::no_input(format!(
-            "cannot read {} (run `signup init` first): {e}",
-            path.display()
-        ))
-    })
+/// What every step after `init` works with.
+struct Service {
+    store: DirStore,
+    provisioner: Provisioner,
+    client: async_nats::Client,
 }
 
-/// Pushes the tenant's current JWT and reports the server's answer.
-async fn push(client: &async_nats::Client, tenant: &ManagedAccount) -> Result<(), Failure> {
-    let reply = push_account(client, tenant.jwt(), Duration::from_secs(5))
-        .await
-        .map_err(fail("push"))?;
-    println!(
-        "pushed {}: {} ({})",
-        tenant.claims.name, reply.message, reply.server
-    );
-    Ok(())
-}
-
-/// `run`: the signup service's side, per tenant and per person.
-async fn run(dir: &Path, server: &str) -> Result<(), Failure> {
-    let operator_jwt = read(dir, "operator.jwt")?;
-    let signing_key = KeyPair::from_seed(&read(dir, "operator-signing.nk")?)
-        .map_err(bad("operator-signing.nk"))?;
-    let provisioner =
-        Provisioner::new(operator_jwt.trim(), signing_key).map_err(bad("operator.jwt"))?;
-    let client = async_nats::ConnectOptions::with_credentials(&read(dir, "sys.creds")?)
-        .map_err(bad("sys.creds"))?
-        .connect(server)
-        .await
-        .map_err(fail(&format!("cannot connect to {server}")))?;
-
-    // The tenant: JetStream per replica tier (R1 for scratch data, R3 for what must
-    // survive a server failure).
-    let mut tenant = provisioner
-        .create_account("acme", |account| {
-            let limits = &mut account.nats.limits;
-            let tier = |disk: i64, streams: i64| JetStreamLimits {
-                mem_storage: 64 << 20,
-                disk_storage: disk,
-                streams,
-                consumer: 100,
-                max_bytes_required: true,
-                ..Default::default()
-            };
-            limits.tiered_limits.insert("R1".into(), tier(1 << 30, 10));
-            limits.tiered_limits.insert("R3".into(), tier(10 << 30, 5));
+impl Service {
+    /// Opens the store and connects to the server as the system user.
+    async fn open(dir: &Path, server: Option<&str>) -> Result<Service, Failure> {
+        let store = DirStore::open(&StorePaths::under(dir), OPERATOR).map_err(store_failure)?;
+        let provisioner = Provisioner::open(&store).map_err(provision_failure("operator"))?;
+        let server = match server {
+            Some(server) => server.to_owned(),
+            None => {
+                let path = dir.join("server.url");
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Failure::no_input(format!("cannot read {}: {e}", path.display()))
+                })?;
+                text.trim().to_owned()
+            }
+        };
+        let sys_creds = store
+            .creds("SYS", "sys")
+            .map_err(store_failure)?
+            .ok_or_else(|| Failure::data("the store holds no creds for SYS/sys"))?;
+        let client = async_nats::ConnectOptions::with_credentials(sys_creds.expose())
+            .map_err(fail("SYS/sys creds"))?
+            .connect(server.as_str())
+            .await
+            .map_err(fail(&format!("cannot connect to {server}")))?;
+        Ok(Service {
+            store,
+            provisioner,
+            client,
         })
-        .map_err(fail("tenant"))?;
-    let reader_key = tenant
-        .add_scoped_signing_key("reader", |read_only| {
-            read_only.permissions.subscribe.allow = vec!["acme.>".into(), "_INBOX.>".into()];
-            read_only.permissions.publish.deny = vec![">".into()];
-        })
-        .map_err(fail("scoped key"))?;
-    provisioner
-        .sign_account(&mut tenant)
-        .map_err(fail("tenant"))?;
-    push(&client, &tenant).await?;
-
-    let writer_key = tenant
-        .signing_keys()
-        .first()
-        .ok_or_else(|| Failure::other("the tenant has no signing key"))?;
-    let alice = provisioner
-        .create_user(
-            &tenant,
-            "alice",
-            UserSigner::SigningKey(writer_key),
-            |user| {
-                user.nats.permissions.publish.allow = vec!["acme.>".into(), "_INBOX.>".into()];
-                user.nats.permissions.subscribe.allow = vec!["acme.>".into(), "_INBOX.>".into()];
-            },
-        )
-        .map_err(fail("alice"))?;
-    let reader_key = tenant
-        .signing_key(&reader_key)
-        .ok_or_else(|| Failure::other("the tenant has no scoped signing key"))?;
-    let bob = provisioner
-        .create_user(&tenant, "bob", UserSigner::SigningKey(reader_key), |_| {})
-        .map_err(fail("bob"))?;
-    for (name, user) in [("alice", &alice), ("bob", &bob)] {
-        let creds = user.creds().map_err(fail(name))?;
-        let path = dir.join(format!("{name}.creds"));
-        let _ = std::fs::remove_file(&path);
-        write_new(&path, creds.expose(), true)?;
-        println!("{name}: {}", path.display());
-        print!("{}", creds.expose());
     }
 
-    // Bob leaves: revoke his JWT and push the updated account.
-    tenant.revoke_user(bob.key.public_key().as_str(), bob.claims.issued_at);
-    provisioner
-        .sign_account(&mut tenant)
-        .map_err(fail("tenant"))?;
-    push(&client, &tenant).await?;
-    println!("revoked bob ({})", bob.key.public_key());
-    Ok(())
+    /// Pushes the tenant's JWT (saved before) and reports the server's answer.
+    async fn push(&self, tenant: &ManagedAccount) -> Result<(), Failure> {
+        let reply = push_account(&self.client, tenant.jwt(), PUSH_TIMEOUT)
+            .await
+            .map_err(fail("push"))?;
+        println!(
+            "pushed {}: {} ({})",
+            tenant.claims.name, reply.message, reply.server
+        );
+        Ok(())
+    }
+
+    /// Saves the re-signed tenant, then pushes it.
+    async fn sign_save_push(&self, tenant: &mut ManagedAccount) -> Result<(), Failure> {
+        self.provisioner
+            .sign_account(tenant)
+            .map_err(provision_failure("tenant"))?;
+        tenant
+            .save(&self.store)
+            .map_err(provision_failure("save"))?;
+        self.push(tenant).await
+    }
+
+    fn load(&self, name: &str) -> Result<ManagedAccount, Failure> {
+        self.provisioner
+            .load_account(&self.store, name)
+            .map_err(provision_failure(name))
+    }
+
+    /// `tenant`: creates the tenant or reuses it, and pushes it.
+    async fn tenant(&self, name: &str) -> Result<ManagedAccount, Failure> {
+        let exists = self
+            .store
+            .account_jwt(name)
+            .map_err(store_failure)?
+            .is_some();
+        let tenant = if exists {
+            let tenant = self.load(name)?;
+            println!("tenant {name} exists ({})", tenant.public_key());
+            tenant
+        } else {
+            let mut tenant = self
+                .provisioner
+                .create_account(name, |account| {
+                    // R1 for scratch data, R3 for what must survive a server. A tier's
+                    // storage counts one copy: 10 GiB of R3 holds 10 GiB of messages.
+                    let tier = |disk: ByteSize, streams: i64| JetStreamLimits {
+                        mem_storage: ByteSize::mib(64).into(),
+                        disk_storage: disk.into(),
+                        streams,
+                        consumer: 100,
+                        max_bytes_required: true,
+                        ..Default::default()
+                    };
+                    let limits = &mut account.nats.limits;
+                    limits.set_tier(ReplicaTier::R1, tier(ByteSize::gib(1), 10));
+                    limits.set_tier(ReplicaTier::R3, tier(ByteSize::gib(10), 5));
+                })
+                .map_err(provision_failure(name))?;
+            add_reader_scope(&mut tenant, name)?;
+            self.provisioner
+                .sign_account(&mut tenant)
+                .map_err(provision_failure(name))?;
+            tenant
+                .save(&self.store)
+                .map_err(provision_failure("save"))?;
+            println!("created tenant {name} ({})", tenant.public_key());
+            tenant
+        };
+        self.push(&tenant).await?;
+        Ok(tenant)
+    }
+
+    /// `user`: issues the user, unless it exists, and prints its creds file's path.
+    async fn user(
+        &self,
+        tenant_name: &str,
+        name: &str,
+        options: &UserOptions,
+    ) -> Result<(), Failure> {
+        let mut tenant = self.load(tenant_name)?;
+        let creds_path = self.store.creds_path(tenant_name, name);
+        if let Some(jwt) = self
+            .store
+            .user_jwt(tenant_name, name)
+            .map_err(store_failure)?
+        {
+            let claims = UserClaims::decode(&jwt)
+                .map_err(|e| Failure::data(format!("user {name}: {e}")))?
+                .into_claims();
+            let revoked = tenant
+                .claims
+                .nats
+                .revocations
+                .is_revoked(&claims.subject, claims.issued_at);
+            let state = if revoked { ", revoked" } else { "" };
+            println!("user {name} exists{state}: {}", creds_path.display());
+            return Ok(());
+        }
+        let signer_key = if options.read_only {
+            match reader_key(&tenant) {
+                Some(key) => key,
+                // A tenant made elsewhere (nsc) may have no reader scope: add one.
+                None => {
+                    let key = add_reader_scope(&mut tenant, tenant_name)?;
+                    self.sign_save_push(&mut tenant).await?;
+                    key
+                }
+            }
+        } else {
+            plain_key(&tenant).ok_or_else(|| {
+                Failure::data(format!("tenant {tenant_name} has no plain signing key"))
+            })?
+        };
+        let signer = tenant.signing_key(&signer_key).ok_or_else(|| {
+            Failure::data(format!("the seed of {signer_key} is not in the store"))
+        })?;
+        let subjects = vec![format!("{tenant_name}.>")];
+        let now = SystemClock.now();
+        let user = self
+            .provisioner
+            .create_user(&tenant, name, UserSigner::SigningKey(signer), |user| {
+                if !options.read_only {
+                    let permissions = &mut user.nats.permissions;
+                    permissions.publish.allow = subjects.clone();
+                    permissions.subscribe.allow = subjects.clone();
+                    permissions.subscribe.allow.push("_INBOX.>".into());
+                    if options.jetstream {
+                        permissions.allow_jetstream();
+                    }
+                }
+                if let Some(seconds) = options.expires {
+                    user.expires = now.saturating_add(seconds);
+                }
+            })
+            .map_err(provision_failure(name))?;
+        user.save(&self.store, &tenant)
+            .map_err(provision_failure("save"))?;
+        println!(
+            "issued {name} ({}): {}",
+            user.key.public_key(),
+            creds_path.display()
+        );
+        Ok(())
+    }
+
+    /// `revoke`: revokes the user's tokens issued until now and pushes the tenant.
+    async fn revoke(&self, tenant_name: &str, name: &str) -> Result<(), Failure> {
+        let mut tenant = self.load(tenant_name)?;
+        let jwt = self
+            .store
+            .user_jwt(tenant_name, name)
+            .map_err(store_failure)?
+            .ok_or_else(|| Failure::data(format!("tenant {tenant_name} has no user {name}")))?;
+        let claims = UserClaims::decode(&jwt)
+            .map_err(|e| Failure::data(format!("user {name}: {e}")))?
+            .into_claims();
+        let revocations = &tenant.claims.nats.revocations;
+        if revocations.is_revoked(&claims.subject, claims.issued_at) {
+            println!("{name} was revoked already ({})", claims.subject);
+            // Pushed again: a push cut short by a crash is finished here.
+            return self.push(&tenant).await;
+        }
+        tenant.revoke_user(&claims.subject, SystemClock.now());
+        self.sign_save_push(&mut tenant).await?;
+        println!("revoked {name} ({})", claims.subject);
+        Ok(())
+    }
+}
+
+/// The flags of `user`.
+struct UserOptions {
+    read_only: bool,
+    jetstream: bool,
+    expires: Option<i64>,
+}
+
+/// The tenant's scoped signing key for read-only users, if it has one.
+fn reader_key(tenant: &ManagedAccount) -> Option<String> {
+    tenant
+        .claims
+        .nats
+        .signing_keys
+        .iter()
+        .find(|(_, key)| matches!(key, SigningKey::Scoped(scope) if scope.role == READER_ROLE))
+        .map(|(key, _)| key.to_owned())
+}
+
+/// The tenant's first plain signing key, if it has one.
+fn plain_key(tenant: &ManagedAccount) -> Option<String> {
+    tenant
+        .claims
+        .nats
+        .signing_keys
+        .iter()
+        .find(|(_, key)| matches!(key, SigningKey::Plain))
+        .map(|(key, _)| key.to_owned())
+}
+
+/// Adds the scoped `reader` signing key: subscribe to the tenant's subjects and the
+/// inbox, publish nothing. Returns its public key (re-sign to publish it).
+fn add_reader_scope(tenant: &mut ManagedAccount, name: &str) -> Result<String, Failure> {
+    tenant
+        .add_scoped_signing_key(READER_ROLE, |read_only| {
+            read_only.permissions.subscribe.allow = vec![format!("{name}.>"), "_INBOX.>".into()];
+            read_only.permissions.publish.deny = vec![">".into()];
+        })
+        .map_err(provision_failure("reader scope"))
+}
+
+/// `run`: the demo, one step after the other.
+async fn run(service: &Service) -> Result<(), Failure> {
+    service.tenant("acme").await?;
+    let alice = UserOptions {
+        read_only: false,
+        jetstream: true,
+        expires: None,
+    };
+    service.user("acme", "alice", &alice).await?;
+    let bob = UserOptions {
+        read_only: true,
+        jetstream: false,
+        expires: None,
+    };
+    service.user("acme", "bob", &bob).await?;
+    service.revoke("acme", "bob").await
 }
 
 fn main_body() -> Result<u8, Failure> {
-    let args = Args::parse(&["port", "server"], &[], USAGE, EXIT_CODES)?;
-    let (command, dir) = match args.positional.as_slice() {
-        [command, dir] => (command.as_str(), PathBuf::from(dir)),
-        _ => return Err(Failure::usage(format!("usage: {USAGE}"))),
+    let args = Args::parse(
+        &["port", "server", "expires"],
+        &["read-only", "jetstream"],
+        USAGE,
+        EXIT_CODES,
+    )?;
+    let usage = || Failure::usage(format!("usage: {USAGE}"));
+    let (command, rest) = args.positional.split_first().ok_or_else(usage)?;
+    let dir = PathBuf::from(rest.first().ok_or_else(usage)?);
+    let rest = rest.get(1..).unwrap_or_default();
+    let only_for = |flag: &str, command: &str| {
+        Failure::usage(format!("--{flag} is for {command}; usage: {USAGE}"))
     };
-    match command {
-        "init" => {
-            if args.value("server").is_some() {
-                return Err(Failure::usage(format!(
-                    "--server is for run; usage: {USAGE}"
-                )));
+    if command != "init" && args.value("port").is_some() {
+        return Err(only_for("port", "init (the other steps take --server URL)"));
+    }
+    if command != "user" {
+        for flag in ["read-only", "jetstream"] {
+            if args.switch(flag) {
+                return Err(only_for(flag, "user"));
             }
-            let port = args
-                .value("port")
-                .map(parse_port)
-                .transpose()?
-                .unwrap_or(4222);
-            init(&dir, port)?;
         }
-        "run" => {
-            if args.value("port").is_some() {
-                return Err(Failure::usage(format!(
-                    "--port is for init (run takes --server URL); usage: {USAGE}"
-                )));
-            }
-            let server = args
-                .value("server")
-                .unwrap_or("nats://127.0.0.1:4222")
-                .to_owned();
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(fail("runtime"))?;
-            runtime.block_on(run(&dir, &server))?;
+        if args.value("expires").is_some() {
+            return Err(only_for("expires", "user"));
         }
+    }
+    if command == "init" {
+        if args.value("server").is_some() {
+            return Err(only_for("server", "the steps after init"));
+        }
+        if !rest.is_empty() {
+            return Err(usage());
+        }
+        let port = args
+            .value("port")
+            .map(parse_port)
+            .transpose()?
+            .unwrap_or(4222);
+        init(&dir, port)?;
+        return Ok(0);
+    }
+    let options = UserOptions {
+        read_only: args.switch("read-only"),
+        jetstream: args.switch("jetstream"),
+        expires: args
+            .value("expires")
+            .map(|text| match text.parse::<i64>() {
+                Ok(seconds) if seconds > 0 => Ok(seconds),
+                _ => Err(Failure::usage(format!(
+                    "--expires {text:?} is not a positive number of seconds"
+                ))),
+            })
+            .transpose()?,
+    };
+    if options.read_only && options.jetstream {
+        return Err(Failure::usage(
+            "--read-only users get the reader scope, which has no JetStream: choose one",
+        ));
+    }
+    let arity = match command.as_str() {
+        "run" => 0,
+        "tenant" => 1,
+        "user" | "revoke" => 2,
         other => {
             return Err(Failure::usage(format!(
                 "unknown command {other:?}; usage: {USAGE}"
             )))
         }
+    };
+    if rest.len() != arity {
+        return Err(usage());
     }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(fail("runtime"))?;
+    runtime.block_on(async {
+        let service = Service::open(&dir, args.value("server")).await?;
+        match (command.as_str(), rest) {
+            ("tenant", [tenant]) => service.tenant(tenant).await.map(drop),
+            ("user", [tenant, user]) => service.user(tenant, user, &options).await,
+            ("revoke", [tenant, user]) => service.revoke(tenant, user).await,
+            _ => run(&service).await,
+        }
+    })?;
     Ok(0)
 }
 

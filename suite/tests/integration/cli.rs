@@ -390,6 +390,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("describe", "../examples/describe.rs"),
     ("encode", "../examples/encode.rs"),
     ("signup", "examples/signup.rs"),
+    ("provision_loop", "examples/provision_loop.rs"),
     ("auth_callout", "examples/auth_callout.rs"),
 ];
 
@@ -625,7 +626,8 @@ fn exit_codes_of_the_key_and_token_examples() {
 fn exit_codes_of_the_setup_writers() {
     let dir = temp_files("setup-codes", &[("a-file", "")]);
     let under_a_file = path_arg(&dir, "a-file/setup");
-    let cases: Vec<Case<'_>> = vec![
+    let cases: Vec<Case<'_>> =
+        vec![
         (
             "quickstart",
             strings(&["a", "b"]),
@@ -673,7 +675,50 @@ fn exit_codes_of_the_setup_writers() {
             strings(&["run", &path_arg(&dir, "empty")]),
             None,
             66,
-            "cannot read".into(),
+            "no store there (run `signup init` first)".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "s")]),
+            None,
+            64,
+            "usage: signup".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "s"), "acme", "--jetstream"]),
+            None,
+            64,
+            "--jetstream is for user".into(),
+        ),
+        (
+            "signup",
+            strings(&["user", &path_arg(&dir, "s"), "acme", "bob", "--read-only", "--jetstream"]),
+            None,
+            64,
+            "signup: --read-only users get the reader scope, which has no JetStream: choose one"
+                .into(),
+        ),
+        (
+            "signup",
+            strings(&["user", &path_arg(&dir, "s"), "acme", "bob", "--expires", "0"]),
+            None,
+            64,
+            "signup: --expires \"0\" is not a positive number of seconds".into(),
+        ),
+        (
+            "provision_loop",
+            strings(&[&path_arg(&dir, "s")]),
+            None,
+            64,
+            "--server".into(),
+        ),
+        (
+            "provision_loop",
+            strings(&[&path_arg(&dir, "empty"), "--server", "nats://127.0.0.1:1"]),
+            None,
+            65,
+            "no store there".into(),
         ),
     ];
     check_cases(&cases);
@@ -689,14 +734,18 @@ fn exit_codes_of_the_setup_writers() {
         assert!(stderr(&again).contains("refusing to overwrite"), "{name}");
     }
 
-    // signup run: a file init wrote that is not what it should be is 65.
-    let broken = dir.join("broken");
-    std::fs::create_dir_all(&broken).unwrap();
-    std::fs::write(broken.join("operator.jwt"), "x\n").unwrap();
-    std::fs::write(broken.join("operator-signing.nk"), "not a seed\n").unwrap();
-    let out = run("signup", &["run", broken.to_str().unwrap()], None);
+    // A store that is not what it should be is 65, and the message names the file.
+    let broken = path_arg(&dir, "broken");
+    assert!(run("signup", &["init", &broken], None).status.success());
+    let operator_jwt = dir.join("broken/stores/signup/signup.jwt");
+    std::fs::write(&operator_jwt, "x").unwrap();
+    let out = run("signup", &["tenant", &broken, "acme"], None);
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("signup: operator-signing.nk: "));
+    assert!(
+        stderr(&out).contains(operator_jwt.to_str().unwrap()),
+        "{}",
+        stderr(&out)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -37,6 +37,8 @@ mod server_config;
 mod server_jetstream;
 mod server_permissions;
 mod server_provision;
+mod server_signup;
+mod server_store_crash;
 mod store;
 mod trust;
 mod v1;

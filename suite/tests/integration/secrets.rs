@@ -5,7 +5,7 @@
 #![allow(clippy::needless_borrow)]
 
 use crate::common::nats_server::example_binary;
-use crate::common::tokens::{pair, signed};
+use crate::common::tokens::{holds_seed, pair, signed};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
@@ -657,14 +657,6 @@ fn secret_files_do_not_follow_symlinks() {
     std::os::unix::fs::symlink(&public, &link2).unwrap();
     assert!(creds::write_secret_file(&link2, "seed").is_err());
     assert_eq!(std::fs::read_to_string(&public).unwrap(), "public");
-}
-
-/// True when `text` holds an nkey seed (`S` + kind letter + 56 base32 characters).
-fn holds_seed(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| {
-            word.len() == 58 && (KeyPair::from_seed(word).is_ok() || XKey::from_seed(word).is_ok())
-        })
 }
 
 /// Runs an example that writes a setup into a new directory twice: every file holding a

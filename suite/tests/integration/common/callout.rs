@@ -17,8 +17,7 @@ use natsjwt::XKey;
 use tokio::sync::mpsc;
 
 use super::client::WAIT;
-use super::nats_server::{example_binary, servers, RunningServer, ServerBinary, TempDir};
-use super::peers;
+use super::nats_server::{example_binary, newest_server, RunningServer, ServerBinary, TempDir};
 use super::world::{Account, AccountJwt, Operator, Resolver, User};
 
 /// How long the server waits for the service's answer (its authorization timeout).
@@ -26,17 +25,7 @@ pub const AUTH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The newest server found that has auth callout (2.10+), or `None` (reported).
 pub fn callout_server() -> Option<ServerBinary> {
-    let newest = servers()
-        .into_iter()
-        .filter(|binary| binary.at_least(2, 10))
-        .max_by_key(|binary| binary.version);
-    if newest.is_none() {
-        peers::missing(
-            "nats-server >= 2.10",
-            "auth callout needs it (scripts/install-nats-servers.sh installs 2.14)",
-        );
-    }
-    newest
+    newest_server(2, 10, "auth callout needs it")
 }
 
 /// An operator, the callout account `AUTH` (its service user in `auth_users`), an

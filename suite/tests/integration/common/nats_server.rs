@@ -215,6 +215,22 @@ pub fn servers() -> Vec<ServerBinary> {
     discovery.found.clone()
 }
 
+/// The newest server found that is at least `major.minor`, or `None`, reported as a
+/// missing peer needed for `why`.
+pub fn newest_server(major: u32, minor: u32, why: &str) -> Option<ServerBinary> {
+    let newest = servers()
+        .into_iter()
+        .filter(|binary| binary.at_least(major, minor))
+        .max_by_key(|binary| binary.version);
+    if newest.is_none() {
+        peers::missing(
+            &format!("nats-server >= {major}.{minor}"),
+            &format!("{why} (scripts/install-nats-servers.sh installs 2.14)"),
+        );
+    }
+    newest
+}
+
 /// Runs `case` on every server found, all at once, and fails naming the servers it failed on.
 pub async fn on_each_server<F, Fut>(test: &str, case: F)
 where

@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use natsjwt::jws::HEADER_JSON;
-use natsjwt::{KeyKind, KeyPair};
+use natsjwt::{KeyKind, KeyPair, XKey};
 
 /// The header of Go's v1 tokens.
 pub const V1_HEADER: &str = r#"{"typ":"jwt","alg":"ed25519"}"#;
@@ -127,4 +127,12 @@ pub fn go_utf8_text(bytes: &[u8]) -> String {
             }
         }
     }
+}
+
+/// True when `text` holds an nkey seed (`S` + kind letter + 56 base32 characters).
+pub fn holds_seed(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            word.len() == 58 && (KeyPair::from_seed(word).is_ok() || XKey::from_seed(word).is_ok())
+        })
 }
