@@ -11,20 +11,25 @@
 //!   [`DELETE_SUBJECT`] expects; [`ResolverReply::parse`] reads the server's answer.
 //! - With the `resolver-client` feature, `client` sends them with `async-nats`.
 
+#[cfg(test)]
+mod captured;
 mod config;
 mod error;
 mod protocol;
+mod report;
 
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub mod client;
 
 pub use config::{
-    AuthCallout, ConfigAccount, ConfigAuthorization, ConfigMode, ConfigUser, OperatorMode,
-    ResolverKind, ServerConfig, ServerConfigError, ServerMode,
+    AuthCallout, CacheResolver, ClusterConfig, ClusterLayout, ConfigAccount, ConfigAuthorization,
+    ConfigMode, ConfigUser, FullResolver, JetStreamConfig, OperatorMode, ResolverKind,
+    ServerConfig, ServerConfigError, ServerMode,
 };
 pub use error::ResolverError;
 pub use protocol::{
-    account_lookup_subject, account_update_subject, delete_request, ResolverReply, DELETE_SUBJECT,
-    LIST_SUBJECT, UPDATE_SUBJECT,
+    account_lookup_subject, account_update_subject, delete_request, parse_lookup_reply,
+    ResolverReply, ServerInfo, DELETE_SUBJECT, LIST_SUBJECT, SERVER_PING_SUBJECT, UPDATE_SUBJECT,
 };
+pub use report::{Quorum, Report};

@@ -19,16 +19,16 @@ async fn callout_instances_share_a_cluster() {
         return;
     };
     let issuer = KeyPair::new_account().unwrap();
-    let config = config_mode_config(issuer.public_key().as_str(), None).render();
+    let config = config_mode_config(issuer.public_key().as_str(), None);
     let (user, password) = CONFIG_SERVICE_USER;
-    let cluster = Cluster::start(&binary, 3, &config, || login(user, password)).await;
+    let cluster = Cluster::start(&binary, 3, &config).await;
 
     let dir = TempDir::new("callout-cluster");
     let issuer_seed = at_file(&dir, "issuer.nk", issuer.seed().expose());
     let users = secret_file(&dir, "users.json", USERS);
     let instance = |node: usize| {
         CalloutService::start(&args(&[
-            ("server", cluster.nodes[node].url()),
+            ("server", cluster.server(node).url()),
             ("user", user.to_owned()),
             ("password", password.to_owned()),
             ("account", issuer.public_key().to_string()),
@@ -48,7 +48,7 @@ async fn callout_instances_share_a_cluster() {
     // Each node prefers the instance connected to it; the third has none of its own.
     let mut answered = [0usize; 2];
     for round in 0..4 {
-        for node in &cluster.nodes {
+        for node in cluster.servers() {
             connect_with(node, login("alice", "wonderland"))
                 .await
                 .unwrap_or_else(|e| {
@@ -72,7 +72,7 @@ async fn callout_instances_share_a_cluster() {
     drop(first);
     tokio::time::sleep(Duration::from_millis(300)).await;
     for round in 0..2 {
-        for node in &cluster.nodes {
+        for node in cluster.servers() {
             connect_with(node, login("bob", "builder"))
                 .await
                 .unwrap_or_else(|e| {

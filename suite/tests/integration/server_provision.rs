@@ -4,7 +4,7 @@
 use crate::common::client::{connected, refused, WAIT};
 use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
 use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner};
-use natsjwt::resolver::client::{delete_accounts, push_account};
+use natsjwt::resolver::client::{push_account, Cluster};
 use natsjwt::resolver::ResolverError;
 
 /// A strict operator, and a server with a full resolver that knows only its system account.
@@ -128,9 +128,16 @@ async fn deleted_accounts_refuse_their_users() {
         .await;
 
         let sys = connected(&server, setup.system_user.creds().unwrap().expose(), "sys").await;
+        let cluster = Cluster::discover(sys.client.clone(), WAIT / 4)
+            .await
+            .unwrap();
         let request = provisioner.delete_request(&[tenant.public_key()]).unwrap();
-        let reply = delete_accounts(&sys.client, &request, WAIT).await.unwrap();
-        assert_eq!(reply.message, "deleted 1 accounts", "{}", server.binary);
+        let report = cluster.delete(&request).await.unwrap();
+        assert_eq!(
+            report.replies[0].1.message, "deleted 1 accounts",
+            "{}",
+            server.binary
+        );
         refused(
             &server,
             user.creds().unwrap().expose(),
@@ -142,7 +149,7 @@ async fn deleted_accounts_refuse_their_users() {
         let request = provisioner
             .delete_request(&[setup.system_account.public_key()])
             .unwrap();
-        match delete_accounts(&sys.client, &request, WAIT).await {
+        match cluster.delete(&request).await {
             Err(ResolverError::Refused { description, .. }) => assert!(
                 description.contains("not allowed to delete system account"),
                 "{}: {description}",

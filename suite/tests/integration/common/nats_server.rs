@@ -316,6 +316,39 @@ async fn wait_ready(child: &mut Child, port: u16, name: &str) -> Result<(), Stri
     }
 }
 
+/// Starts `binary` with `conf` and `args`, its output in `log`, and waits until it is ready
+/// on `port` as `name`; on failure it is killed, and the error comes with the log's text.
+async fn launch(
+    binary: &ServerBinary,
+    conf: &Path,
+    args: &[String],
+    port: u16,
+    name: &str,
+    log: &Path,
+) -> Result<Child, (String, String)> {
+    let log_file = File::create(log).expect("creating server.log");
+    let mut command = Command::new(&binary.path);
+    command.arg("-c").arg(conf).args(args);
+    if std::env::var_os("NATSJWT_SERVER_TRACE").is_some() {
+        // Debug and protocol trace in the log (printed when a test fails).
+        command.arg("-DV");
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("cloning the log handle"))
+        .stderr(log_file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.path.display()));
+    match wait_ready(&mut child, port, name).await {
+        Ok(()) => Ok(child),
+        Err(why) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err((why, std::fs::read_to_string(log).unwrap_or_default()))
+        }
+    }
+}
+
 /// A free loopback port (free when asked; the server start retries if it was taken since).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -370,27 +403,14 @@ impl RunningServer {
                 std::process::id(),
                 NEXT.fetch_add(1, Ordering::Relaxed)
             );
-            let log_file = File::create(&log).expect("creating server.log");
-            let mut command = Command::new(&binary.path);
-            command
-                .arg("-c")
-                .arg(conf)
-                .arg("-p")
-                .arg(port.to_string())
-                .arg("--server_name")
-                .arg(&name);
-            if std::env::var_os("NATSJWT_SERVER_TRACE").is_some() {
-                // Debug and protocol trace in the log (printed when a test fails).
-                command.arg("-DV");
-            }
-            let mut child = command
-                .stdin(Stdio::null())
-                .stdout(log_file.try_clone().expect("cloning the log handle"))
-                .stderr(log_file)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.path.display()));
-            match wait_ready(&mut child, port, &name).await {
-                Ok(()) => {
+            let overrides = [
+                "-p".to_owned(),
+                port.to_string(),
+                "--server_name".to_owned(),
+                name.clone(),
+            ];
+            match launch(binary, conf, &overrides, port, &name, &log).await {
+                Ok(child) => {
                     return RunningServer {
                         child,
                         port,
@@ -399,10 +419,7 @@ impl RunningServer {
                         _dir: dir,
                     }
                 }
-                Err(why) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                Err((why, text)) => {
                     if attempts < 3 && text.contains("address already in use") {
                         eprintln!("{binary}: port {port} was taken ({why}); trying another");
                         continue;
@@ -410,6 +427,52 @@ impl RunningServer {
                     panic!("{binary} did not start on port {port}: {why}\n{text}");
                 }
             }
+        }
+    }
+
+    /// Starts the server with the config file `conf` exactly as it is, which must make it
+    /// listen on `port` as `name`: a cluster node keeps both across restarts (the routes
+    /// name its ports, its JetStream peers know it by its name). `dir` holds the log.
+    pub async fn start_as(
+        binary: &ServerBinary,
+        dir: TempDir,
+        conf: &Path,
+        port: u16,
+        name: &str,
+    ) -> RunningServer {
+        let log = dir.path().join("server.log");
+        match launch(binary, conf, &[], port, name, &log).await {
+            Ok(child) => RunningServer {
+                child,
+                port,
+                binary: binary.clone(),
+                log,
+                _dir: dir,
+            },
+            Err((why, text)) => panic!("{binary} did not start on port {port}: {why}\n{text}"),
+        }
+    }
+
+    /// Stops the server as an operator would, with SIGTERM (it leaves the cluster: its
+    /// peers hear of the shutdown at once), and waits (bounded) until it exited.
+    pub async fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        let (status, _, stderr) =
+            run_bounded(Command::new("kill").args(["-TERM", &pid]), START_BOUND);
+        assert!(status.success(), "kill -TERM {pid}: {stderr}");
+        let deadline = Instant::now() + START_BOUND;
+        while self
+            .child
+            .try_wait()
+            .expect("waiting for the server")
+            .is_none()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{} (pid {pid}) did not exit within {START_BOUND:?} of SIGTERM",
+                self.binary
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
