@@ -49,4 +49,15 @@ pub enum ProvisionError {
     /// Something the call needs is not in the store.
     #[error("{0} is not in the store")]
     NotInStore(String),
+    /// Servers that are expected are down, and the call does not go ahead without them.
+    #[error("servers down: {}", .0.join(", "))]
+    ServersDown(Vec<String>),
+    /// Servers still hold an account after it was deleted.
+    #[error("account {account} is still held by {}", servers.join(", "))]
+    StillHeld {
+        /// The account's public key.
+        account: String,
+        /// The servers that hold it.
+        servers: Vec<String>,
+    },
 }

@@ -33,14 +33,21 @@
 //! ```
 
 mod account;
+#[cfg(feature = "resolver-client")]
+mod cluster;
+pub mod convergence;
 mod error;
 mod setup;
 mod stored;
 mod user;
 
 pub use account::ManagedAccount;
+#[cfg(feature = "resolver-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
+pub use cluster::{reconcile, watch, Reconciled, WhenServersAreDown};
 pub use error::ProvisionError;
 pub use setup::{OperatorSetup, SigningKeyUsage};
+pub use stored::Pulled;
 pub use user::{IssuedUser, UserSigner};
 
 use std::sync::Arc;

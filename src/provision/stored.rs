@@ -218,3 +218,78 @@ impl OperatorSetup {
         self.system_user.save(store, &self.system_account)
     }
 }
+
+/// What [`Provisioner::store_pulled`] did with each account JWT pulled from the servers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pulled {
+    /// Accounts the store did not hold (names).
+    pub added: Vec<String>,
+    /// Accounts the store held an older JWT of (names).
+    pub updated: Vec<String>,
+    /// Accounts the store held this JWT or a newer one of (names).
+    pub unchanged: Vec<String>,
+    /// JWTs left out, and why: not this operator's, deleted in the store (a tombstone),
+    /// or a name the store gives another account.
+    pub refused: Vec<(String, String)>,
+}
+
+impl Provisioner {
+    /// Stores the account JWTs pulled from the servers (`$SYS.REQ.CLAIMS.PACK`, what
+    /// `nsc pull --all` fetches) that are newer than the store's, under their names:
+    /// how a lost store's JWTs come back. Seeds do not: no server holds them, so a
+    /// pulled account can be pushed again but not changed until its keys are stored.
+    ///
+    /// Each JWT must verify against this operator; a JWT of an account the store
+    /// deleted, or whose name the store gives another account, is refused.
+    pub fn store_pulled(
+        &self,
+        store: &dyn Store,
+        jwts: &[String],
+    ) -> Result<Pulled, ProvisionError> {
+        let mut pulled = Pulled::default();
+        let tombstones = store.tombstones()?;
+        for jwt in jwts {
+            let claims = match self.trust.verify_account(jwt) {
+                Ok(account) => account.into_claims(),
+                Err(e) => {
+                    pulled.refused.push((jwt.clone(), e.to_string()));
+                    continue;
+                }
+            };
+            let name = claims.name.clone();
+            if tombstones.contains(&claims.subject) {
+                pulled
+                    .refused
+                    .push((name, "the store deleted this account".to_owned()));
+                continue;
+            }
+            let stored = store
+                .account_jwt(&name)?
+                .map(|stored| {
+                    decode_unverified::<AccountClaims>(&stored)
+                        .map(|t| t.unverified_claims().clone())
+                })
+                .transpose()
+                .map_err(|source| TrustError::Decode {
+                    link: Link::Account,
+                    source,
+                })?;
+            match stored {
+                Some(stored) if stored.subject != claims.subject => pulled.refused.push((
+                    name,
+                    format!("the store names account {} so", stored.subject),
+                )),
+                Some(stored) if stored.issued_at >= claims.issued_at => pulled.unchanged.push(name),
+                Some(_) => {
+                    store.put_account_jwt(&name, jwt)?;
+                    pulled.updated.push(name);
+                }
+                None => {
+                    store.put_account_jwt(&name, jwt)?;
+                    pulled.added.push(name);
+                }
+            }
+        }
+        Ok(pulled)
+    }
+}

@@ -141,7 +141,9 @@ impl DirStore {
     /// operator or one of its signing keys, and is filed under its `name`; each user
     /// JWT decodes, verifies, is signed by its account or one of the account's signing
     /// keys (with `issuer_account` saying so), and is filed under its `name`; the seeds
-    /// of each account and of each signing key it lists are stored; each seed file
+    /// of each account managed here (one with any of its keys' seeds stored: not one
+    /// pulled from the servers or imported without keys) and of each signing key it
+    /// lists are stored; each seed file
     /// holds the seed of the key it is named after. Expiry and revocation are not
     /// problems (`nsc` keeps such tokens), nor is a missing operator seed (an operator's
     /// identity key is often kept offline).
@@ -416,6 +418,25 @@ impl Store for DirStore {
             }
         }
         Ok(())
+    }
+
+    fn tombstones(&self) -> Result<Vec<String>, StoreError> {
+        let names = file::list(&self.layout.tombstones_dir(), false)?;
+        Ok(names
+            .into_iter()
+            .filter(|name| check_public_key(name).is_ok())
+            .collect())
+    }
+
+    fn put_tombstone(&self, public_key: &str) -> Result<(), StoreError> {
+        check_public_key(public_key)?;
+        file::write_new(&self.layout.tombstones_dir().join(public_key), b"")?;
+        Ok(())
+    }
+
+    fn delete_tombstone(&self, public_key: &str) -> Result<(), StoreError> {
+        check_public_key(public_key)?;
+        file::remove_file(&self.layout.tombstones_dir().join(public_key))
     }
 
     fn creds(&self, account: &str, user: &str) -> Result<Option<Secret>, StoreError> {

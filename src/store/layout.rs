@@ -12,6 +12,8 @@ pub(crate) const CREDS_SUBDIR: &str = "creds";
 pub(crate) const ACCOUNTS_SUBDIR: &str = "accounts";
 /// The users directory of an account.
 pub(crate) const USERS_SUBDIR: &str = "users";
+/// The directory of tombstones in an operator's store (this crate's, not `nsc`'s).
+pub(crate) const TOMBSTONES_SUBDIR: &str = "deleted";
 /// The operator store's description.
 pub(crate) const INFO_FILE: &str = ".nsc";
 /// The lock file; a dot-name, which `nsc` never reads (it lists only `accounts/`).
@@ -214,6 +216,12 @@ impl Layout {
     /// `<stores>/<operator>/accounts/<account>/users/<user>.jwt`.
     pub(crate) fn user_jwt(&self, account: &str, user: &str) -> PathBuf {
         self.users_dir(account).join(jwt_name(user))
+    }
+
+    /// `<stores>/<operator>/deleted`: the tombstones of deleted accounts, one empty
+    /// file per public key (not part of `nsc`'s layout, which `nsc` leaves alone).
+    pub(crate) fn tombstones_dir(&self) -> PathBuf {
+        self.operator_dir().join(TOMBSTONES_SUBDIR)
     }
 
     /// `<keys>/keys`.

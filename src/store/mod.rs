@@ -27,7 +27,7 @@ use crate::keys::{KeyPair, Secret};
 ///
 /// Reads return `Ok(None)` for what is not there; errors are for a store that cannot be
 /// read. Every `put_*` and `delete_*` is durable when it returns `Ok`.
-pub trait Store {
+pub trait Store: Send + Sync {
     /// The operator's name.
     fn operator_name(&self) -> &str;
     /// The operator JWT.
@@ -67,6 +67,15 @@ pub trait Store {
     fn put_key(&self, key: &KeyPair) -> Result<(), StoreError>;
     /// Deletes the seed of `public_key`. Deleting a seed that is not there is not an error.
     fn delete_key(&self, public_key: &str) -> Result<(), StoreError>;
+
+    /// The public keys of the deleted accounts, sorted. A deleted account keeps its
+    /// tombstone here so that a repair deletes it again on a server that missed the
+    /// deletion (a full resolver's sync can bring it back: nats-server issue #6559).
+    fn tombstones(&self) -> Result<Vec<String>, StoreError>;
+    /// Records that the account `public_key` is deleted; recording it twice does nothing.
+    fn put_tombstone(&self, public_key: &str) -> Result<(), StoreError>;
+    /// Forgets the tombstone of `public_key` (the account may be pushed again).
+    fn delete_tombstone(&self, public_key: &str) -> Result<(), StoreError>;
 
     /// The creds of the user `user` of the account named `account`.
     fn creds(&self, account: &str, user: &str) -> Result<Option<Secret>, StoreError>;

@@ -433,3 +433,27 @@ fn a_store_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<DirStore>();
 }
+
+#[test]
+fn tombstones_are_kept_until_forgotten() {
+    let f = fixture("tombstones");
+    let gone = add_account(&f, "gone");
+    let public_key = gone.public_key().to_string();
+    assert!(f.store.tombstones().unwrap().is_empty());
+    f.store.put_tombstone(&public_key).unwrap();
+    f.store.put_tombstone(&public_key).unwrap();
+    f.store.delete_account("gone").unwrap();
+    assert_eq!(f.store.tombstones().unwrap(), [public_key.as_str()]);
+    assert!(matches!(
+        f.store.put_tombstone("gone"),
+        Err(StoreError::BadPublicKey { .. })
+    ));
+    let (scratch, reopened) = reopen(f);
+    let store = reopened.unwrap();
+    assert_eq!(store.tombstones().unwrap(), [public_key.as_str()]);
+    store.delete_tombstone(&public_key).unwrap();
+    store.delete_tombstone(&public_key).unwrap();
+    assert!(store.tombstones().unwrap().is_empty());
+    drop(store);
+    drop(scratch);
+}

@@ -1,6 +1,6 @@
 //! The provisioning API: bootstrap, accounts, users with each signer, scopes, revocation,
 //! activations, resolver requests; each refusal asserts its exact error.
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use crate::common::nats_server::TempDir;
 use natsjwt::clock::FixedClock;
@@ -381,7 +381,7 @@ fn delete_requests_are_signed_by_the_operator_signing_key() {
 /// A store that records the order of its writes and fails the write named `fail_on`.
 struct Recording<'a> {
     store: &'a DirStore,
-    writes: RefCell<Vec<String>>,
+    writes: Mutex<Vec<String>>,
     fail_on: Option<&'static str>,
 }
 
@@ -393,7 +393,7 @@ impl Recording<'_> {
                 source: std::io::Error::other("disk full"),
             });
         }
-        self.writes.borrow_mut().push(format!("{what} {detail}"));
+        self.writes.lock().unwrap().push(format!("{what} {detail}"));
         Ok(())
     }
 }
@@ -448,6 +448,16 @@ impl Store for Recording<'_> {
     fn delete_key(&self, public_key: &str) -> Result<(), StoreError> {
         self.store.delete_key(public_key)
     }
+    fn tombstones(&self) -> Result<Vec<String>, StoreError> {
+        self.store.tombstones()
+    }
+    fn put_tombstone(&self, public_key: &str) -> Result<(), StoreError> {
+        self.write("tombstone", public_key)?;
+        self.store.put_tombstone(public_key)
+    }
+    fn delete_tombstone(&self, public_key: &str) -> Result<(), StoreError> {
+        self.store.delete_tombstone(public_key)
+    }
     fn creds(&self, account: &str, user: &str) -> Result<Option<Secret>, StoreError> {
         self.store.creds(account, user)
     }
@@ -476,7 +486,7 @@ fn saves_store_every_seed_before_the_jwt_that_needs_it() {
     provisioner.sign_account(&mut tenant).unwrap();
     let recording = Recording {
         store: &store,
-        writes: RefCell::default(),
+        writes: Mutex::default(),
         fail_on: None,
     };
     tenant.save(&recording).unwrap();
@@ -487,17 +497,17 @@ fn saves_store_every_seed_before_the_jwt_that_needs_it() {
         format!("key {scoped}"),
     ];
     keys.push("account acme".into());
-    assert_eq!(*recording.writes.borrow(), keys);
+    assert_eq!(*recording.writes.lock().unwrap(), keys);
 
     let writer = tenant.signing_keys()[0].clone();
     let alice = provisioner
         .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
         .unwrap();
-    recording.writes.borrow_mut().clear();
+    recording.writes.lock().unwrap().clear();
     alice.save(&recording, &tenant).unwrap();
     let user_key = format!("key {}", alice.key.public_key());
     assert_eq!(
-        *recording.writes.borrow(),
+        *recording.writes.lock().unwrap(),
         [user_key.as_str(), "user alice", "creds alice"]
     );
 
@@ -507,14 +517,14 @@ fn saves_store_every_seed_before_the_jwt_that_needs_it() {
     provisioner.sign_account(&mut grown).unwrap();
     let failing = Recording {
         store: &store,
-        writes: RefCell::default(),
+        writes: Mutex::default(),
         fail_on: Some("key"),
     };
     assert!(matches!(
         grown.save(&failing),
         Err(ProvisionError::Store(StoreError::Io { .. }))
     ));
-    assert!(failing.writes.borrow().is_empty());
+    assert!(failing.writes.lock().unwrap().is_empty());
     assert_eq!(store.account_jwt("acme").unwrap().unwrap(), tenant.jwt());
 }
 

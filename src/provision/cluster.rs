@@ -1,0 +1,266 @@
+//! Provisioning on a cluster of servers with full resolvers (feature `resolver-client`):
+//! deletes that stay deleted, and a repair that brings every server to what the store
+//! holds — once ([`reconcile`]) or whenever a server joins ([`watch`]).
+
+use std::collections::BTreeSet;
+use std::ops::Deref;
+use std::time::Duration;
+
+use crate::claims::{decode_unverified, AccountClaims};
+use crate::resolver::client::Cluster;
+use crate::resolver::{Quorum, Report, ResolverError, ResolverReply, ServerInfo};
+use crate::store::Store;
+use crate::trust::{Link, TrustError};
+
+use super::convergence::{plan, Held, Holdings, Plan};
+use super::{ProvisionError, Provisioner};
+
+/// What one [`reconcile`] pass found and did.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    /// The servers that answered.
+    pub reachable: Vec<ServerInfo>,
+    /// What differed, and what was sent.
+    pub plan: Plan,
+    /// The push of each account in [`Plan::push`] (its public key and the servers'
+    /// answers).
+    pub pushed: Vec<(String, Report<ResolverReply>)>,
+    /// The delete of the accounts in [`Plan::delete`], when there were any.
+    pub deleted: Option<Report<ResolverReply>>,
+}
+
+/// Whether a delete goes ahead while an expected server is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenServersAreDown {
+    /// Refuse: nothing is deleted ([`ProvisionError::ServersDown`]).
+    Refuse,
+    /// Delete where possible; the tombstone makes the repair delete it on the others
+    /// when they return.
+    DeleteWherePossible,
+}
+
+/// The public key (`sub`) of an account JWT.
+fn subject(jwt: &str) -> Result<String, ProvisionError> {
+    let token = decode_unverified::<AccountClaims>(jwt).map_err(|source| TrustError::Decode {
+        link: Link::Account,
+        source,
+    })?;
+    Ok(token.unverified_claims().subject.clone())
+}
+
+/// The servers of `cluster` that answer now, as a cluster of their own (so that no
+/// request waits for a server that is down).
+async fn reachable(cluster: &Cluster) -> Result<Cluster, ProvisionError> {
+    let answering = cluster.ping().await?;
+    Ok(cluster.with_expected(answering))
+}
+
+/// The copies of `account` the servers of `cluster` hold. When they hold different ones,
+/// the servers do not say which holds which ([`ResolverError::UnclearLookup`]): each
+/// copy is then attributed to every server that holds one.
+async fn copies(cluster: &Cluster, account: &str) -> Result<Vec<Held>, ProvisionError> {
+    match cluster.lookup(account).await {
+        Ok(report) => Ok(report
+            .replies
+            .into_iter()
+            .map(|(server, jwt)| Held {
+                servers: vec![server],
+                jwt,
+            })
+            .collect()),
+        Err(ResolverError::UnclearLookup { holders, jwts, .. }) => {
+            let (holding, rest): (Vec<ServerInfo>, Vec<ServerInfo>) = cluster
+                .expected()
+                .iter()
+                .cloned()
+                .partition(|server| holders.contains(&server.name));
+            let mut copies: Vec<Held> = jwts
+                .into_iter()
+                .map(|jwt| Held {
+                    servers: holding.clone(),
+                    jwt: Some(jwt),
+                })
+                .collect();
+            if !rest.is_empty() {
+                copies.push(Held {
+                    servers: rest,
+                    jwt: None,
+                });
+            }
+            Ok(copies)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Compares what every reachable server holds with the store and repairs it: pushes each
+/// account a server lacks or holds an older version of, and deletes again each deleted
+/// account (a tombstone in the store) a server holds. A server holding a newer JWT than
+/// the store is reported in the plan and left alone.
+pub async fn reconcile(
+    provisioner: &Provisioner,
+    store: &dyn Store,
+    cluster: &Cluster,
+) -> Result<Reconciled, ProvisionError> {
+    reconcile_on(provisioner, store, &reachable(cluster).await?).await
+}
+
+/// [`reconcile`] on `servers`, all of them reachable.
+async fn reconcile_on(
+    provisioner: &Provisioner,
+    store: &dyn Store,
+    servers: &Cluster,
+) -> Result<Reconciled, ProvisionError> {
+    let mut accounts = Vec::new();
+    for name in store.account_names()? {
+        if let Some(jwt) = store.account_jwt(&name)? {
+            accounts.push((subject(&jwt)?, Some(jwt)));
+        }
+    }
+    for public_key in store.tombstones()? {
+        accounts.push((public_key, None));
+    }
+    let mut held = Vec::with_capacity(accounts.len());
+    for (public_key, _) in &accounts {
+        held.push(copies(servers, public_key).await?);
+    }
+    let holdings: Vec<Holdings<'_>> = accounts
+        .iter()
+        .zip(&held)
+        .map(|((account, stored), held)| Holdings {
+            account,
+            stored: stored.as_deref(),
+            held,
+        })
+        .collect();
+    let plan = plan(&holdings);
+    let mut pushed = Vec::new();
+    for public_key in &plan.push {
+        let jwt = accounts
+            .iter()
+            .find_map(|(key, jwt)| (key == public_key).then_some(jwt.as_deref()).flatten())
+            .ok_or_else(|| ProvisionError::NotInStore(format!("account {public_key}")))?;
+        pushed.push((public_key.clone(), servers.push(jwt).await?));
+    }
+    let deleted = if plan.delete.is_empty() {
+        None
+    } else {
+        let keys: Vec<&str> = plan.delete.iter().map(String::as_str).collect();
+        Some(servers.delete(&provisioner.delete_request(&keys)?).await?)
+    };
+    Ok(Reconciled {
+        reachable: servers.expected().to_vec(),
+        plan,
+        pushed,
+        deleted,
+    })
+}
+
+/// Runs [`reconcile`] now, then again each time a server joins the cluster (one that
+/// restarts comes back with a new server id) and at least every `period`, checking who
+/// answers every `poll`; calls `on_pass` after each pass. Runs until a request fails.
+///
+/// `open_store` gives the store for each pass: `|| Ok(&store)` in a service that holds
+/// it, or a function that opens it (and so takes its lock) for the pass only, when other
+/// processes write to it in between.
+///
+/// A server that was down while an account changed or was deleted holds the old state
+/// when it returns; it holds the store's about `poll` after it answers.
+pub async fn watch<S, D>(
+    provisioner: &Provisioner,
+    mut open_store: impl FnMut() -> Result<S, ProvisionError>,
+    cluster: &Cluster,
+    poll: Duration,
+    period: Duration,
+    mut on_pass: impl FnMut(&Reconciled),
+) -> Result<(), ProvisionError>
+where
+    S: Deref<Target = D>,
+    D: Store,
+{
+    let mut known = BTreeSet::new();
+    let mut since_pass = period;
+    loop {
+        let answering = cluster.ping().await?;
+        let joined = answering.iter().any(|server| !known.contains(server));
+        if joined || since_pass >= period {
+            let store = open_store()?;
+            let servers = cluster.with_expected(answering.clone());
+            on_pass(&reconcile_on(provisioner, &*store, &servers).await?);
+            since_pass = Duration::ZERO;
+        }
+        known = answering.into_iter().collect();
+        tokio::time::sleep(poll).await;
+        since_pass += poll;
+    }
+}
+
+impl Provisioner {
+    /// Pulls every account JWT the servers of `cluster` hold (`$SYS.REQ.CLAIMS.PACK`) into
+    /// `store`; see [`Provisioner::store_pulled`]. Seeds are not on any server: a lost
+    /// store's accounts come back, their keys do not.
+    pub async fn pull(
+        &self,
+        store: &dyn Store,
+        cluster: &Cluster,
+    ) -> Result<super::Pulled, ProvisionError> {
+        let jwts = reachable(cluster).await?.pack().await?;
+        self.store_pulled(store, &jwts)
+    }
+
+    /// Deletes the account named `name`: refuses while an expected server of `cluster` is
+    /// down (unless `when_down` allows it), stores a tombstone (durable before the
+    /// delete is sent, so that [`reconcile`] deletes the account again on a server that
+    /// missed it), removes the account from the store (its seeds stay), sends the delete
+    /// (signed by the operator signing key), and checks that no server that answered
+    /// holds the account any more.
+    ///
+    /// The account's JetStream data stays on the servers' disks (nats-server leaves
+    /// `jetstream/<account>/`): delete its streams first with one of its users.
+    pub async fn delete_account(
+        &self,
+        store: &dyn Store,
+        cluster: &Cluster,
+        name: &str,
+        when_down: WhenServersAreDown,
+    ) -> Result<Report<ResolverReply>, ProvisionError> {
+        let jwt = store
+            .account_jwt(name)?
+            .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
+        let public_key = subject(&jwt)?;
+        let answering = cluster.ping().await?;
+        let down: Vec<String> = cluster
+            .expected()
+            .iter()
+            .filter(|server| !answering.iter().any(|a| a.name == server.name))
+            .map(|server| server.name.clone())
+            .collect();
+        if !down.is_empty() && when_down == WhenServersAreDown::Refuse {
+            return Err(ProvisionError::ServersDown(down));
+        }
+        store.put_tombstone(&public_key)?;
+        store.delete_account(name)?;
+        let request = self.delete_request(&[public_key.as_str()])?;
+        let quorum = match when_down {
+            WhenServersAreDown::Refuse => Quorum::All,
+            WhenServersAreDown::DeleteWherePossible => Quorum::AtLeast(1),
+        };
+        let report = cluster.clone().with_quorum(quorum).delete(&request).await?;
+        let still_held: Vec<String> = reachable(cluster)
+            .await?
+            .lookup(&public_key)
+            .await?
+            .replies
+            .into_iter()
+            .filter(|(_, jwt)| jwt.is_some())
+            .map(|(server, _)| server.name)
+            .collect();
+        if !still_held.is_empty() {
+            return Err(ProvisionError::StillHeld {
+                account: public_key,
+                servers: still_held,
+            });
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,265 @@
+//! Provisioning on a real 3-node nats-server 2.14 cluster with a full resolver on every
+//! node: a server that was down while a user was revoked refuses the user within 5 s of
+//! its return with `provision::watch` running (its own sync would take the resolver's
+//! interval, 2 minutes by default); an account deleted while a server was down does not
+//! come back when it returns, not even after the resolver's sync ran twice; the JWTs the
+//! servers hold can be pulled into an empty store.
+use std::time::{Duration, Instant};
+
+use crate::common::client::{connect_creds, connected};
+use crate::common::cluster::Cluster;
+use crate::common::nats_server::{newest_server, RunningServer, TempDir};
+use natsjwt::provision::{
+    watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner, SigningKeyUsage,
+    UserSigner, WhenServersAreDown,
+};
+use natsjwt::resolver::client::Cluster as Servers;
+use natsjwt::resolver::{Quorum, ResolverKind, ServerMode};
+use natsjwt::store::{DirStore, Store, StorePaths};
+
+const WHY: &str = "the cluster provisioning tests run a 3-node 2.14 cluster";
+/// How long every request collects replies.
+const COLLECT: Duration = Duration::from_millis(400);
+/// The bound of the issue: a returning server holds the store's state within 5 s.
+const CATCH_UP: Duration = Duration::from_secs(5);
+
+struct World {
+    setup: OperatorSetup,
+    provisioner: Provisioner,
+    store: DirStore,
+    tenant: ManagedAccount,
+    alice: IssuedUser,
+    cluster: Cluster,
+    _dir: TempDir,
+}
+
+/// An operator and a tenant with user alice, saved in a store; a 3-node cluster whose
+/// resolvers sync every `interval`; the tenant pushed to all three.
+async fn world(interval: Duration) -> Option<World> {
+    let binary = newest_server(2, 14, WHY)?;
+    let dir = TempDir::new("cluster-provision");
+    let setup = Provisioner::bootstrap("cluster", SigningKeyUsage::Required).unwrap();
+    let store = DirStore::create(&StorePaths::under(dir.path()), "cluster").unwrap();
+    setup.save(&store).unwrap();
+    let provisioner = Provisioner::open(&store).unwrap();
+    let tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    tenant.save(&store).unwrap();
+    let writer = tenant.signing_keys()[0].clone();
+    let alice = provisioner
+        .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
+        .unwrap();
+    alice.save(&store, &tenant).unwrap();
+
+    let mut config = setup.full_config("", &[]);
+    let ServerMode::Operator(operator) = &mut config.mode else {
+        panic!("full_config is operator mode")
+    };
+    let ResolverKind::Full(resolver) = &mut operator.resolver else {
+        panic!("full_config has a full resolver")
+    };
+    resolver.interval = interval;
+    let cluster = Cluster::start(&binary, 3, &config).await;
+    let world = World {
+        setup,
+        provisioner,
+        store,
+        tenant,
+        alice,
+        cluster,
+        _dir: dir,
+    };
+    let servers = world.servers(0).await;
+    assert_eq!(servers.expected().len(), 3);
+    let report = servers.push(world.tenant.jwt()).await.unwrap();
+    assert_eq!(report.summary(), "confirmed by 3/3 servers");
+    Some(world)
+}
+
+impl World {
+    /// The servers of the cluster, as the system user connected to node `index` sees
+    /// them.
+    async fn servers(&self, index: usize) -> Servers {
+        let creds = self.setup.system_user.creds().unwrap();
+        let client = async_nats::ConnectOptions::with_credentials(creds.expose())
+            .unwrap()
+            .connect(self.cluster.server(index).url())
+            .await
+            .unwrap();
+        Servers::discover(client, COLLECT).await.unwrap()
+    }
+}
+
+/// Waits (at most `bound`) until `creds` are refused by `server`; returns how long it took.
+async fn refused_within(server: &RunningServer, creds: &str, bound: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        match connect_creds(server, creds).await {
+            Err(_) => return started.elapsed(),
+            Ok(connection) => drop(connection),
+        }
+        assert!(
+            started.elapsed() < bound,
+            "still accepted after {bound:?} on {}",
+            server.url()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_returning_server_refuses_a_revoked_user_within_5s() {
+    // The resolvers' own sync is left at its default: only the watch can repair in time.
+    let Some(mut world) = world(Duration::from_secs(120)).await else {
+        return;
+    };
+    let servers = world.servers(0).await;
+    world.cluster.kill(2);
+    let mut tenant = world.tenant.clone();
+    tenant.revoke_user(
+        world.alice.key.public_key().as_str(),
+        world.alice.claims.issued_at,
+    );
+    world.provisioner.sign_account(&mut tenant).unwrap();
+    tenant.save(&world.store).unwrap();
+    // Everyone but n3 confirms: with every server required, that is an error naming n3.
+    let error = servers.push(tenant.jwt()).await.unwrap_err();
+    assert!(error.to_string().contains("n3"), "{error}");
+    let report = servers
+        .clone()
+        .with_quorum(Quorum::AtLeast(2))
+        .push(tenant.jwt())
+        .await
+        .unwrap();
+    assert_eq!(report.summary(), "confirmed by 2/3 servers (missing: n3)");
+
+    let creds = world.alice.creds().unwrap();
+    let cluster = &mut world.cluster;
+    let store = &world.store;
+    let watching = watch(
+        &world.provisioner,
+        || Ok(store),
+        &servers,
+        Duration::from_millis(500),
+        Duration::from_secs(30),
+        |_| {},
+    );
+    let returning = async {
+        cluster.restart(2).await;
+        let took = refused_within(cluster.server(2), creds.expose(), CATCH_UP).await;
+        println!("n3 refused the revoked user {took:?} after it was back");
+        // And the two that confirmed refuse her too.
+        for index in 0..2 {
+            refused_within(cluster.server(index), creds.expose(), WAIT_NOW).await;
+        }
+    };
+    tokio::select! {
+        ended = watching => panic!("the watch ended: {ended:?}"),
+        () = returning => {}
+    }
+}
+
+/// For what must hold at once.
+const WAIT_NOW: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn an_account_deleted_while_a_server_is_down_stays_deleted() {
+    // A short sync interval: the returning server's sync would bring the account back.
+    let interval = Duration::from_secs(2);
+    let Some(mut world) = world(interval).await else {
+        return;
+    };
+    let servers = world.servers(0).await;
+    let creds = world.alice.creds().unwrap();
+    connected(world.cluster.server(2), creds.expose(), "alice before").await;
+    world.cluster.kill(2);
+
+    // Without every server up, a delete is refused and nothing changes.
+    let refused = world
+        .provisioner
+        .delete_account(&world.store, &servers, "acme", WhenServersAreDown::Refuse)
+        .await;
+    assert!(
+        matches!(&refused, Err(ProvisionError::ServersDown(down)) if down == &["n3"]),
+        "{refused:?}"
+    );
+    assert!(world.store.account_jwt("acme").unwrap().is_some());
+    let report = world
+        .provisioner
+        .delete_account(
+            &world.store,
+            &servers,
+            "acme",
+            WhenServersAreDown::DeleteWherePossible,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.summary(), "confirmed by 2/3 servers (missing: n3)");
+    assert_eq!(
+        world.store.tombstones().unwrap(),
+        [world.tenant.public_key()]
+    );
+    assert!(world.store.account_jwt("acme").unwrap().is_none());
+
+    let cluster = &mut world.cluster;
+    let store = &world.store;
+    let watching = watch(
+        &world.provisioner,
+        || Ok(store),
+        &servers,
+        Duration::from_millis(500),
+        interval,
+        |_| {},
+    );
+    let returning = async {
+        cluster.restart(2).await;
+        let took = refused_within(cluster.server(2), creds.expose(), CATCH_UP).await;
+        println!("n3 refused a user of the deleted account {took:?} after it was back");
+        // Two syncs later, the account is still gone everywhere.
+        tokio::time::sleep(interval * 2 + Duration::from_secs(1)).await;
+        for index in 0..3 {
+            refused_within(cluster.server(index), creds.expose(), WAIT_NOW).await;
+        }
+        let held = servers.lookup(world.tenant.public_key()).await.unwrap();
+        assert!(
+            held.replies.iter().all(|(_, jwt)| jwt.is_none()),
+            "{held:?}"
+        );
+        assert_eq!(held.confirmed(), 3);
+    };
+    tokio::select! {
+        ended = watching => panic!("the watch ended: {ended:?}"),
+        () = returning => {}
+    }
+}
+
+#[tokio::test]
+async fn a_lost_store_gets_its_jwts_back_from_the_servers_not_its_seeds() {
+    let Some(world) = world(Duration::from_secs(120)).await else {
+        return;
+    };
+    let servers = world.servers(1).await;
+    let dir = TempDir::new("pulled");
+    let empty = DirStore::create(&StorePaths::under(dir.path()), "cluster").unwrap();
+    empty.put_operator_jwt(&world.setup.jwt).unwrap();
+    let mut pulled = world.provisioner.pull(&empty, &servers).await.unwrap();
+    pulled.added.sort();
+    assert_eq!(pulled.added, ["SYS", "acme"]);
+    assert!(pulled.updated.is_empty() && pulled.refused.is_empty());
+    assert_eq!(
+        empty.account_jwt("acme").unwrap().unwrap(),
+        world.tenant.jwt()
+    );
+    // The JWTs came back, the seeds did not: the store opens, and loading the account
+    // to change it names the missing seed.
+    drop(empty);
+    let reopened = DirStore::open(&StorePaths::under(dir.path()), "cluster").unwrap();
+    let missing = world.provisioner.load_account(&reopened, "acme");
+    assert!(
+        matches!(&missing, Err(ProvisionError::NotInStore(what)) if what.starts_with("the seed of A")),
+        "{missing:?}"
+    );
+    // Pulling again changes nothing.
+    let mut again = world.provisioner.pull(&reopened, &servers).await.unwrap();
+    again.unchanged.sort();
+    assert_eq!(again.unchanged, ["SYS", "acme"]);
+}
