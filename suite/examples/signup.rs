@@ -9,7 +9,17 @@
 //! cargo run --example signup -- user <dir> acme bob --read-only
 //! cargo run --example signup -- revoke <dir> acme bob
 //! cargo run --example signup -- run <dir>                     # all of the above, as a demo
+//! cargo run --example signup -- delete <dir> acme [--allow-missing]
+//! cargo run --example signup -- reconcile <dir>               # one repair pass
+//! cargo run --example signup -- watch <dir>                   # repair whenever a server joins
 //! ```
+//!
+//! On a cluster: `init <dir> --cluster 3 [--port <first client port>] [--resolver-interval
+//! <duration>]` writes `n1.conf` … `n3.conf` (consecutive client, route and monitoring
+//! ports: 4222-4224, 4225-4227, 4228-4230 by default), each node with its resolver and
+//! JetStream directories under `<dir>/n<k>`; start all three. Every push and delete then
+//! needs all of them: the steps print `confirmed by 3/3 servers` and fail when fewer
+//! confirmed.
 //!
 //! Every step is its own process: the state lives in the store (`<dir>/keys`, nsc's keys
 //! directory, and `<dir>/stores`, its stores directory; `nsc` reads both with
@@ -28,9 +38,16 @@
 //! - `revoke` revokes the user's tokens issued until now and pushes the tenant.
 //! - `run` is the demo: tenant `acme`, `alice` with JetStream, `bob` read-only, then bob
 //!   revoked; running it again changes nothing.
+//! - `delete` deletes a tenant on every server; while an expected server is down it
+//!   refuses, unless `--allow-missing`: then it deletes where it can, and the tombstone it
+//!   leaves in the store lets `reconcile` or `watch` delete it on the others.
+//! - `reconcile` compares what every server holds with the store and re-pushes (or
+//!   re-deletes) where a server is behind; `watch` does so whenever a server joins (a
+//!   restarted one comes back with the old state) until interrupted.
 //!
-//! Every step after `init` connects to the server `init` wrote in `<dir>/server.url`,
-//! or to `--server URL`. `init` refuses to overwrite its files and to write into the
+//! Every step after `init` connects to the servers `init` wrote in `<dir>/server.url`
+//! (and expects those named in `<dir>/servers`, or whoever answers), or to `--server
+//! URL`. `init` refuses to overwrite its files and to write into the
 //! repository it was built from (seeds do not belong there): choose a directory outside
 //! it, such as `../signup`.
 //!
@@ -52,14 +69,16 @@ use std::time::Duration;
 use common::{main_with, parse_port, refuse_inside_repository, Args, Failure};
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{
-    ManagedAccount, ProvisionError, Provisioner, SigningKeyUsage, UserSigner,
+    reconcile, watch, ManagedAccount, ProvisionError, Provisioner, Reconciled, SigningKeyUsage,
+    UserSigner, WhenServersAreDown,
 };
-use natsjwt::resolver::client::push_account;
+use natsjwt::resolver::client::Cluster;
+use natsjwt::resolver::{ClusterLayout, JetStreamConfig, ResolverKind, ServerInfo, ServerMode};
 use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier, SigningKey};
 use natsjwt::UserClaims;
 
-const USAGE: &str = "signup init <dir> [--port N] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup run <dir>  (after init: [--server URL])";
+const USAGE: &str = "signup init <dir> [--port N] [--cluster N] [--resolver-interval DURATION] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup delete <dir> <tenant> [--allow-missing] | signup reconcile <dir> | signup watch <dir> | signup run <dir>  (after init: [--server URL])";
 const EXIT_CODES: &[(u8, &str)] = &[
     (0, "done"),
     (
@@ -82,8 +101,10 @@ const EXIT_CODES: &[(u8, &str)] = &[
 const OPERATOR: &str = "signup";
 /// The scoped signing key's role for read-only users.
 const READER_ROLE: &str = "reader";
-/// How long a push waits for the server.
-const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request collects the expected servers' replies.
+const COLLECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long discovering the servers (none named in `<dir>/servers`) waits for them.
+const DISCOVER_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// A failure with exit code 1.
 fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
@@ -110,12 +131,24 @@ fn provision_failure(what: &str) -> impl Fn(ProvisionError) -> Failure + '_ {
     }
 }
 
+/// The flags of `init`.
+struct InitOptions {
+    port: u16,
+    cluster: Option<usize>,
+    resolver_interval: Option<Duration>,
+}
+
 /// `init`: the operator side, done once.
-fn init(dir: &Path, port: u16) -> Result<(), Failure> {
+fn init(dir: &Path, options: &InitOptions) -> Result<(), Failure> {
     refuse_inside_repository(dir, "../signup")?;
-    let config_path = dir.join("server.conf");
+    let nodes = options.cluster.unwrap_or(1);
+    let configs: Vec<PathBuf> = match options.cluster {
+        None => vec![dir.join("server.conf")],
+        Some(n) => (1..=n).map(|k| dir.join(format!("n{k}.conf"))).collect(),
+    };
     let url_path = dir.join("server.url");
-    for path in [&config_path, &url_path] {
+    let servers_path = dir.join("servers");
+    for path in configs.iter().chain([&url_path, &servers_path]) {
         if path.exists() {
             return Err(Failure::cant_create(format!(
                 "refusing to overwrite {}",
@@ -139,24 +172,56 @@ fn init(dir: &Path, port: u16) -> Result<(), Failure> {
     setup.save(&store).map_err(provision_failure("save"))?;
 
     let mut config = setup.full_config(&jwt_dir.to_string_lossy(), &[]);
-    config.listen = format!("127.0.0.1:{port}");
-    config.extra.push(format!(
-        "jetstream {{ store_dir: {} }}",
-        serde_json::Value::from(js_dir.to_string_lossy())
-    ));
-    let url = format!("nats://127.0.0.1:{port}");
-    for (path, text) in [
-        (&config_path, config.render()),
-        (&url_path, format!("{url}\n")),
-    ] {
+    config.listen = format!("127.0.0.1:{}", options.port);
+    config.jetstream = Some(JetStreamConfig::new(&js_dir.to_string_lossy()));
+    if let (Some(interval), ServerMode::Operator(operator)) =
+        (options.resolver_interval, &mut config.mode)
+    {
+        if let ResolverKind::Full(resolver) = &mut operator.resolver {
+            resolver.interval = interval;
+        }
+    }
+    let mut files = Vec::new();
+    let mut urls = Vec::new();
+    let mut names = Vec::new();
+    if options.cluster.is_some() {
+        let mut layout = ClusterLayout::new(OPERATOR, &dir.to_string_lossy());
+        let count = u16::try_from(nodes).map_err(|_| Failure::usage("--cluster is too large"))?;
+        let port_past = |offset: u16| {
+            options.port.checked_add(offset).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--port {} leaves no room for the nodes' ports",
+                    options.port
+                ))
+            })
+        };
+        layout.client_port = options.port;
+        layout.cluster_port = port_past(count)?;
+        layout.http_port = Some(port_past(2 * count)?);
+        let rendered = config
+            .cluster_nodes(nodes, &layout)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        for (node, path) in rendered.iter().zip(&configs) {
+            urls.push(format!("nats://{}", node.listen));
+            names.push(node.server_name.clone().unwrap_or_default());
+            files.push((path.clone(), node.render()));
+        }
+    } else {
+        urls.push(format!("nats://127.0.0.1:{}", options.port));
+        files.push((dir.join("server.conf"), config.render()));
+    }
+    files.push((url_path, format!("{}\n", urls.join(","))));
+    if !names.is_empty() {
+        files.push((servers_path, format!("{}\n", names.join("\n"))));
+    }
+    for (path, text) in &files {
         std::fs::write(path, text)
             .map_err(|e| Failure::cant_create(format!("cannot write {}: {e}", path.display())))?;
     }
     println!("wrote the operator setup to {}", dir.display());
-    println!(
-        "start the server:  nats-server -c {}",
-        config_path.display()
-    );
+    for path in &configs {
+        println!("start the server:  nats-server -c {}", path.display());
+    }
     println!(
         "then:              cargo run --example signup -- run {}",
         dir.display()
@@ -164,11 +229,34 @@ fn init(dir: &Path, port: u16) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Parses a duration such as `500ms`, `2s`, `2m` or `1h`.
+fn parse_duration(text: &str) -> Result<Duration, Failure> {
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = text.get(digits.len()..).unwrap_or_default();
+    let bad = || {
+        Failure::usage(format!(
+            "--resolver-interval {text:?} is not a duration such as 500ms, 2s or 2m"
+        ))
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        _ => return Err(bad()),
+    };
+    if duration.is_zero() {
+        return Err(bad());
+    }
+    Ok(duration)
+}
+
 /// What every step after `init` works with.
 struct Service {
     store: DirStore,
     provisioner: Provisioner,
-    client: async_nats::Client,
+    servers: Cluster,
 }
 
 impl Service {
@@ -176,14 +264,14 @@ impl Service {
     async fn open(dir: &Path, server: Option<&str>) -> Result<Service, Failure> {
         let store = DirStore::open(&StorePaths::under(dir), OPERATOR).map_err(store_failure)?;
         let provisioner = Provisioner::open(&store).map_err(provision_failure("operator"))?;
-        let server = match server {
-            Some(server) => server.to_owned(),
+        let urls: Vec<String> = match server {
+            Some(server) => vec![server.to_owned()],
             None => {
                 let path = dir.join("server.url");
                 let text = std::fs::read_to_string(&path).map_err(|e| {
                     Failure::no_input(format!("cannot read {}: {e}", path.display()))
                 })?;
-                text.trim().to_owned()
+                text.trim().split(',').map(str::to_owned).collect()
             }
         };
         let sys_creds = store
@@ -192,26 +280,132 @@ impl Service {
             .ok_or_else(|| Failure::data("the store holds no creds for SYS/sys"))?;
         let client = async_nats::ConnectOptions::with_credentials(sys_creds.expose())
             .map_err(fail("SYS/sys creds"))?
-            .connect(server.as_str())
+            .connect(urls.clone())
             .await
-            .map_err(fail(&format!("cannot connect to {server}")))?;
+            .map_err(fail(&format!("cannot connect to {}", urls.join(","))))?;
+        // The servers init wrote are expected, up or not; else whoever answers.
+        let servers = match std::fs::read_to_string(dir.join("servers")) {
+            Ok(names) => {
+                let expected = names
+                    .lines()
+                    .filter(|name| !name.is_empty())
+                    .map(|name| ServerInfo {
+                        name: name.to_owned(),
+                        id: String::new(),
+                    })
+                    .collect();
+                Cluster::new(client, expected, COLLECT_TIMEOUT)
+            }
+            // A ping has no count of replies: discovery waits out its whole timeout.
+            Err(_) => Cluster::discover(client, DISCOVER_TIMEOUT)
+                .await
+                .map_err(fail("no server answered"))?,
+        };
         Ok(Service {
             store,
             provisioner,
-            client,
+            servers,
         })
     }
 
-    /// Pushes the tenant's JWT (saved before) and reports the server's answer.
+    /// Pushes the tenant's JWT (saved before) to every expected server; fails unless all
+    /// of them confirmed.
     async fn push(&self, tenant: &ManagedAccount) -> Result<(), Failure> {
-        let reply = push_account(&self.client, tenant.jwt(), PUSH_TIMEOUT)
+        let report = self
+            .servers
+            .push(tenant.jwt())
             .await
-            .map_err(fail("push"))?;
-        println!(
-            "pushed {}: {} ({})",
-            tenant.claims.name, reply.message, reply.server
-        );
+            .map_err(fail(&format!("push {}", tenant.claims.name)))?;
+        println!("pushed {}: {report}", tenant.claims.name);
         Ok(())
+    }
+
+    /// `delete`: deletes the tenant on every server (see [`Provisioner::delete_account`]).
+    async fn delete(&self, tenant: &str, allow_missing: bool) -> Result<(), Failure> {
+        let when_down = if allow_missing {
+            WhenServersAreDown::DeleteWherePossible
+        } else {
+            WhenServersAreDown::Refuse
+        };
+        let report = self
+            .provisioner
+            .delete_account(&self.store, &self.servers, tenant, when_down)
+            .await
+            .map_err(|e| match e {
+                ProvisionError::NotInStore(what) => {
+                    Failure::data(format!("{what} is not in the store"))
+                }
+                other => Failure::other(format!("delete {tenant}: {other}")),
+            })?;
+        println!("deleted {tenant}: {report}");
+        Ok(())
+    }
+
+    /// `reconcile` and `watch`: reports one repair pass.
+    fn report(pass: &Reconciled) {
+        let reachable: Vec<&str> = pass.reachable.iter().map(|s| s.name.as_str()).collect();
+        if pass.plan.is_converged() {
+            println!(
+                "converged: {} hold what the store holds",
+                reachable.join(", ")
+            );
+        }
+        for divergence in &pass.plan.divergences {
+            let servers: Vec<&str> = divergence.servers.iter().map(|s| s.name.as_str()).collect();
+            println!(
+                "{}: {:?} on {}",
+                divergence.account,
+                divergence.standing,
+                servers.join(", ")
+            );
+        }
+        for (account, report) in &pass.pushed {
+            println!("re-pushed {account}: {report}");
+        }
+        if let Some(report) = &pass.deleted {
+            println!("re-deleted {}: {report}", pass.plan.delete.join(", "));
+        }
+    }
+
+    async fn reconcile(&self) -> Result<(), Failure> {
+        let pass = reconcile(&self.provisioner, &self.store, &self.servers)
+            .await
+            .map_err(fail("reconcile"))?;
+        Service::report(&pass);
+        Ok(())
+    }
+
+    /// `watch`: the store is opened for each pass only, so that the other steps can run
+    /// in between (each waits for a pass to end: the store has one writer at a time).
+    async fn watch(self, dir: &Path) -> Result<(), Failure> {
+        let Service {
+            store,
+            provisioner,
+            servers,
+        } = self;
+        drop(store);
+        let paths = StorePaths::under(dir);
+        let open = || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            loop {
+                match DirStore::open(&paths, OPERATOR) {
+                    Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    opened => return opened.map(Box::new).map_err(ProvisionError::from),
+                }
+            }
+        };
+        watch(
+            &provisioner,
+            open,
+            &servers,
+            Duration::from_millis(500),
+            Duration::from_secs(30),
+            Service::report,
+        )
+        .await
+        .map_err(fail("watch"))
     }
 
     /// Saves the re-signed tenant, then pushes it.
@@ -432,8 +626,8 @@ async fn run(service: &Service) -> Result<(), Failure> {
 
 fn main_body() -> Result<u8, Failure> {
     let args = Args::parse(
-        &["port", "server", "expires"],
-        &["read-only", "jetstream"],
+        &["port", "server", "expires", "cluster", "resolver-interval"],
+        &["read-only", "jetstream", "allow-missing"],
         USAGE,
         EXIT_CODES,
     )?;
@@ -446,6 +640,14 @@ fn main_body() -> Result<u8, Failure> {
     };
     if command != "init" && args.value("port").is_some() {
         return Err(only_for("port", "init (the other steps take --server URL)"));
+    }
+    for flag in ["cluster", "resolver-interval"] {
+        if command != "init" && args.value(flag).is_some() {
+            return Err(only_for(flag, "init"));
+        }
+    }
+    if command != "delete" && args.switch("allow-missing") {
+        return Err(only_for("allow-missing", "delete"));
     }
     if command != "user" {
         for flag in ["read-only", "jetstream"] {
@@ -464,12 +666,27 @@ fn main_body() -> Result<u8, Failure> {
         if !rest.is_empty() {
             return Err(usage());
         }
-        let port = args
-            .value("port")
-            .map(parse_port)
-            .transpose()?
-            .unwrap_or(4222);
-        init(&dir, port)?;
+        let options = InitOptions {
+            port: args
+                .value("port")
+                .map(parse_port)
+                .transpose()?
+                .unwrap_or(4222),
+            cluster: args
+                .value("cluster")
+                .map(|text| match text.parse::<usize>() {
+                    Ok(n) if (1..=32).contains(&n) => Ok(n),
+                    _ => Err(Failure::usage(format!(
+                        "--cluster {text:?} is not a number of nodes from 1 to 32"
+                    ))),
+                })
+                .transpose()?,
+            resolver_interval: args
+                .value("resolver-interval")
+                .map(parse_duration)
+                .transpose()?,
+        };
+        init(&dir, &options)?;
         return Ok(0);
     }
     let options = UserOptions {
@@ -491,8 +708,8 @@ fn main_body() -> Result<u8, Failure> {
         ));
     }
     let arity = match command.as_str() {
-        "run" => 0,
-        "tenant" => 1,
+        "run" | "reconcile" | "watch" => 0,
+        "tenant" | "delete" => 1,
         "user" | "revoke" => 2,
         other => {
             return Err(Failure::usage(format!(
@@ -511,6 +728,9 @@ fn main_body() -> Result<u8, Failure> {
         let service = Service::open(&dir, args.value("server")).await?;
         match (command.as_str(), rest) {
             ("tenant", [tenant]) => service.tenant(tenant).await.map(drop),
+            ("delete", [tenant]) => service.delete(tenant, args.switch("allow-missing")).await,
+            ("reconcile", []) => service.reconcile().await,
+            ("watch", []) => service.watch(&dir).await,
             ("user", [tenant, user]) => service.user(tenant, user, &options).await,
             ("revoke", [tenant, user]) => service.revoke(tenant, user).await,
             _ => run(&service).await,

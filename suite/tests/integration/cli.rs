@@ -1028,6 +1028,66 @@ fn quickstart_and_signup_listen_on_the_given_port() {
         ));
     }
     check_cases(&cases);
+    // A cluster: a config per node on consecutive ports, the URLs and the node names.
+    let out = run(
+        "signup",
+        &[
+            "init",
+            &path_arg(&dir, "cluster"),
+            "--cluster",
+            "3",
+            "--port",
+            "5000",
+            "--resolver-interval",
+            "5s",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cluster = dir.join("cluster");
+    for (k, (client, route, http)) in [(5000, 5003, 5006), (5001, 5004, 5007), (5002, 5005, 5008)]
+        .into_iter()
+        .enumerate()
+    {
+        let conf = std::fs::read_to_string(cluster.join(format!("n{}.conf", k + 1))).unwrap();
+        assert!(
+            conf.starts_with(&format!("server_name: \"n{}\"\n", k + 1)),
+            "{conf}"
+        );
+        assert!(
+            conf.contains(&format!("listen: \"127.0.0.1:{client}\"\n")),
+            "{conf}"
+        );
+        assert!(
+            conf.contains(&format!("listen: \"127.0.0.1:{route}\"\n")),
+            "{conf}"
+        );
+        assert!(
+            conf.contains(&format!("http: \"127.0.0.1:{http}\"\n")),
+            "{conf}"
+        );
+        assert!(conf.contains("interval: \"5s\"\n"), "{conf}");
+        assert!(conf.contains("jetstream {"), "{conf}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(cluster.join("server.url")).unwrap(),
+        "nats://127.0.0.1:5000,nats://127.0.0.1:5001,nats://127.0.0.1:5002\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(cluster.join("servers")).unwrap(),
+        "n1\nn2\nn3\n"
+    );
+    let out = run(
+        "signup",
+        &[
+            "init",
+            &path_arg(&dir, "bad-interval"),
+            "--resolver-interval",
+            "2 weeks",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     for port in ["0", "65536", "-1", "http", ""] {
         assert!(!dir.join(format!("bad-{port}")).exists(), "--port {port:?}");
     }

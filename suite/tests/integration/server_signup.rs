@@ -9,7 +9,8 @@ use std::time::Duration;
 use async_nats::jetstream::context::CreateStreamErrorKind;
 use async_nats::jetstream::stream::Config as StreamConfig;
 
-use crate::common::client::{connected, refused};
+use crate::common::client::{connect_creds, connected, refused};
+use crate::common::cluster::consecutive_free_ports;
 use crate::common::nats_server::{
     example_binary, free_port, newest_server, run_bounded, RunningServer, ServerBinary, TempDir,
 };
@@ -99,7 +100,10 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
 
     let out = step(&["tenant", dir, "acme"]);
     assert!(out.starts_with("created tenant acme (A"), "{out}");
-    assert!(out.contains("pushed acme: jwt updated"), "{out}");
+    assert!(
+        out.contains("pushed acme: confirmed by 1/1 servers"),
+        "{out}"
+    );
     let out = step(&["tenant", dir, "acme"]);
     assert!(out.starts_with("tenant acme exists (A"), "{out}");
 
@@ -148,6 +152,20 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
     assert!(out.starts_with("bob was revoked already"), "{out}");
     refused(&server, &bob_creds, "bob, still revoked").await;
     assert_eq!(stored_accounts(&setup), ["SYS", "acme"]);
+
+    // One repair pass: the server holds what the store holds.
+    let out = step(&["reconcile", dir]);
+    assert!(out.starts_with("converged: "), "{out}");
+    // The tenant deleted: alice is refused, the store keeps a tombstone.
+    let out = step(&["delete", dir, "acme"]);
+    assert!(
+        out.starts_with("deleted acme: confirmed by 1/1 servers"),
+        "{out}"
+    );
+    refused(&server, &alice_creds, "alice after her tenant's deletion").await;
+    assert_eq!(stored_accounts(&setup), ["SYS"]);
+    let store = DirStore::open(&StorePaths::under(&setup), "signup").unwrap();
+    assert_eq!(store.tombstones().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -176,4 +194,128 @@ async fn signup_run_twice_leaves_one_tenant_and_its_users() {
     drop(store);
     connected(&server, alice.expose(), "alice").await;
     refused(&server, bob.expose(), "bob, revoked").await;
+}
+
+/// Runs `signup` with `args`; checks it failed with exit code 1 and printed no seed.
+/// Returns stderr.
+fn signup_fails(args: &[&str]) -> String {
+    let mut command = Command::new(example_binary("signup"));
+    command.args(args);
+    let (status, out, err) = run_bounded(&mut command, Duration::from_secs(30));
+    assert!(
+        !holds_seed(&out) && !holds_seed(&err),
+        "signup {args:?} printed a seed"
+    );
+    assert_eq!(status.code(), Some(1), "signup {args:?}: {out} {err}");
+    err
+}
+
+/// A child process killed when dropped (also when an assertion fails).
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits (at most `bound`) until `creds` are refused by `server`; returns how long it took.
+async fn refused_within(server: &RunningServer, creds: &str, bound: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    while connect_creds(server, creds).await.is_ok() {
+        assert!(started.elapsed() < bound, "still accepted after {bound:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn signup_on_a_cluster_needs_every_server_and_watch_repairs_a_returning_one() {
+    let Some(binary) = newest_server(2, 14, WHY) else {
+        return;
+    };
+    let dir = TempDir::new("signup-cluster");
+    let setup = dir.path().join("setup");
+    let dir_arg = setup.to_str().unwrap();
+    let first = consecutive_free_ports(9);
+    signup(&[
+        "init",
+        dir_arg,
+        "--cluster",
+        "3",
+        "--port",
+        &first.to_string(),
+    ]);
+    let node = |k: u16| {
+        let binary = binary.clone();
+        let conf = setup.join(format!("n{k}.conf"));
+        async move {
+            RunningServer::start_as(
+                &binary,
+                TempDir::new(&format!("signup-n{k}")),
+                &conf,
+                first + k - 1,
+                &format!("n{k}"),
+            )
+            .await
+        }
+    };
+    let (n1, _n2, n3) = (node(1).await, node(2).await, node(3).await);
+    // Every push needs the three: retried while the routes form.
+    let started = std::time::Instant::now();
+    let out = loop {
+        let mut command = Command::new(example_binary("signup"));
+        command.args(["tenant", dir_arg, "acme"]);
+        let (status, out, err) = run_bounded(&mut command, Duration::from_secs(30));
+        if status.success() {
+            break out;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{err}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        out.contains("pushed acme: confirmed by 3/3 servers"),
+        "{out}"
+    );
+    let alice = creds_path(&signup(&["user", dir_arg, "acme", "alice"]));
+    let alice = std::fs::read_to_string(alice).unwrap();
+    connected(&n3, &alice, "alice on n3").await;
+
+    // n3 down: the revocation is saved and reaches n1 and n2, and the step fails naming n3.
+    drop(n3);
+    let err = signup_fails(&["revoke", dir_arg, "acme", "alice"]);
+    assert!(err.contains("n3"), "{err}");
+    refused(&n1, &alice, "alice on n1").await;
+
+    let watch = Killed(
+        Command::new(example_binary("signup"))
+            .args(["watch", dir_arg])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let n3 = node(3).await;
+    let took = refused_within(&n3, &alice, Duration::from_secs(5)).await;
+    println!("signup watch: n3 refused the revoked alice {took:?} after it was back");
+
+    // Deleting while n3 is down: refused, then with --allow-missing done where possible,
+    // and the watch deletes it on n3 when it returns.
+    let carol = creds_path(&signup(&["user", dir_arg, "acme", "carol"]));
+    let carol = std::fs::read_to_string(carol).unwrap();
+    connected(&n3, &carol, "carol on n3").await;
+    drop(n3);
+    let err = signup_fails(&["delete", dir_arg, "acme"]);
+    assert!(err.contains("servers down: n3"), "{err}");
+    let out = signup(&["delete", dir_arg, "acme", "--allow-missing"]);
+    assert!(
+        out.starts_with("deleted acme: confirmed by 2/3 servers (missing: n3)"),
+        "{out}"
+    );
+    refused(&n1, &carol, "carol on n1 after the deletion").await;
+    let n3 = node(3).await;
+    let took = refused_within(&n3, &carol, Duration::from_secs(5)).await;
+    println!("signup watch: n3 dropped the deleted tenant {took:?} after it was back");
+    drop(watch);
+    drop(dir);
 }
