@@ -18,8 +18,11 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nsc")
 }
 
+/// Copies the tree with the modes nsc gives it (directories 0700, files 0600): a git
+/// checkout gives the fixture 0755 and 0644.
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
+    set_mode(to, 0o700);
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -27,8 +30,18 @@ fn copy_tree(from: &Path, to: &Path) {
             copy_tree(&entry.path(), &target);
         } else {
             fs::copy(entry.path(), &target).unwrap();
+            set_mode(&target, 0o600);
         }
     }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let _ = (path, mode);
 }
 
 /// The fixture, copied into a new temporary directory.
