@@ -6,13 +6,12 @@ use std::collections::BTreeSet;
 use std::ops::Deref;
 use std::time::Duration;
 
-use crate::claims::{decode_unverified, AccountClaims};
 use crate::resolver::client::Cluster;
 use crate::resolver::{Quorum, Report, ResolverError, ResolverReply, ServerInfo};
 use crate::store::Store;
-use crate::trust::{Link, TrustError};
 
 use super::convergence::{plan, Held, Holdings, Plan};
+use super::stored::account_claims;
 use super::{ProvisionError, Provisioner};
 
 /// What one [`reconcile`] pass found and did.
@@ -37,15 +36,6 @@ pub enum WhenServersAreDown {
     /// Delete where possible; the tombstone makes the repair delete it on the others
     /// when they return.
     DeleteWherePossible,
-}
-
-/// The public key (`sub`) of an account JWT.
-fn subject(jwt: &str) -> Result<String, ProvisionError> {
-    let token = decode_unverified::<AccountClaims>(jwt).map_err(|source| TrustError::Decode {
-        link: Link::Account,
-        source,
-    })?;
-    Ok(token.unverified_claims().subject.clone())
 }
 
 /// The servers of `cluster` that answer now, as a cluster of their own (so that no
@@ -114,7 +104,7 @@ async fn reconcile_on(
     let mut accounts = Vec::new();
     for name in store.account_names()? {
         if let Some(jwt) = store.account_jwt(&name)? {
-            accounts.push((subject(&jwt)?, Some(jwt)));
+            accounts.push((account_claims(&jwt)?.subject, Some(jwt)));
         }
     }
     for public_key in store.tombstones()? {
@@ -227,7 +217,7 @@ impl Provisioner {
         let jwt = store
             .account_jwt(name)?
             .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
-        let public_key = subject(&jwt)?;
+        let public_key = account_claims(&jwt)?.subject;
         let answering = cluster.ping().await?;
         let down: Vec<String> = cluster
             .expected()
@@ -238,6 +228,7 @@ impl Provisioner {
         if !down.is_empty() && when_down == WhenServersAreDown::Refuse {
             return Err(ProvisionError::ServersDown(down));
         }
+        let reachable = cluster.with_expected(answering);
         store.put_tombstone(&public_key)?;
         store.delete_account(name)?;
         let request = self.delete_request(&[public_key.as_str()])?;
@@ -246,8 +237,7 @@ impl Provisioner {
             WhenServersAreDown::DeleteWherePossible => Quorum::AtLeast(1),
         };
         let report = cluster.clone().with_quorum(quorum).delete(&request).await?;
-        let still_held: Vec<String> = reachable(cluster)
-            .await?
+        let still_held: Vec<String> = reachable
             .lookup(&public_key)
             .await?
             .replies

@@ -148,6 +148,16 @@ impl Provisioner {
     }
 }
 
+/// The claims of an account JWT the store (or a caller) holds, read without checking its
+/// signature: what it is filed under and what it names.
+pub(super) fn account_claims(jwt: &str) -> Result<AccountClaims, ProvisionError> {
+    let token = decode_unverified::<AccountClaims>(jwt).map_err(|source| TrustError::Decode {
+        link: Link::Account,
+        source,
+    })?;
+    Ok(token.unverified_claims().clone())
+}
+
 /// The stored key pair of `public_key`, which must be of `kind`.
 fn stored_key(
     store: &dyn Store,
@@ -180,13 +190,7 @@ impl ManagedAccount {
 
     /// The name in the last signed JWT (the one a save stores).
     fn name(&self) -> Result<String, ProvisionError> {
-        let token = decode_unverified::<AccountClaims>(self.jwt()).map_err(|source| {
-            TrustError::Decode {
-                link: Link::Account,
-                source,
-            }
-        })?;
-        Ok(token.unverified_claims().name.clone())
+        Ok(account_claims(self.jwt())?.name)
     }
 }
 
@@ -265,15 +269,8 @@ impl Provisioner {
             }
             let stored = store
                 .account_jwt(&name)?
-                .map(|stored| {
-                    decode_unverified::<AccountClaims>(&stored)
-                        .map(|t| t.unverified_claims().clone())
-                })
-                .transpose()
-                .map_err(|source| TrustError::Decode {
-                    link: Link::Account,
-                    source,
-                })?;
+                .map(|stored| account_claims(&stored))
+                .transpose()?;
             match stored {
                 Some(stored) if stored.subject != claims.subject => pulled.refused.push((
                     name,
