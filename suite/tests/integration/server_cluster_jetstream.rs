@@ -5,9 +5,7 @@
 //! its leader is killed, and an R1 stream is only as available as its one node.
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::context::{
-    CreateStreamError, CreateStreamErrorKind, GetStreamError, GetStreamErrorKind,
-};
+use async_nats::jetstream::context::{CreateStreamError, GetStreamError, GetStreamErrorKind};
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::stream::{self, StorageType};
 use async_nats::jetstream::{self, Context};
@@ -17,7 +15,7 @@ use natsjwt::resolver::{JetStreamConfig, ResolverKind, ServerMode};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use serde_json::{json, Value};
 
-use crate::common::client::{connect_creds, connected, Connection, WAIT};
+use crate::common::client::{connect_creds, connected, stream_refusal, Connection, WAIT};
 use crate::common::cluster::Cluster;
 use crate::common::nats_server::{newest_server, RunningServer};
 
@@ -212,16 +210,7 @@ async fn create(js: &Context, name: &str, replicas: usize, max_bytes: ByteSize) 
 
 /// The JetStream error code of a refused stream create.
 fn create_refusal(result: Result<stream::Stream, CreateStreamError>) -> u64 {
-    match result {
-        Ok(created) => panic!(
-            "created {:?}, expected a refusal",
-            created.cached_info().config.name
-        ),
-        Err(e) => match e.kind() {
-            CreateStreamErrorKind::JetStream(error) => error.error_code().0,
-            other => panic!("expected the server's refusal, got {other:?}"),
-        },
-    }
+    stream_refusal(result).error_code().0
 }
 
 /// The JetStream error code of a refused file stream `name`.

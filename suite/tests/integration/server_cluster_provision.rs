@@ -4,11 +4,11 @@
 //! interval, 2 minutes by default); an account deleted while a server was down does not
 //! come back when it returns, not even after the resolver's sync ran twice; the JWTs the
 //! servers hold can be pulled into an empty store.
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::client::{connect_creds, connected};
+use crate::common::client::{connected, refused_within};
 use crate::common::cluster::Cluster;
-use crate::common::nats_server::{newest_server, RunningServer, TempDir};
+use crate::common::nats_server::{newest_server, TempDir};
 use natsjwt::provision::{
     watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner, SigningKeyUsage,
     UserSigner, WhenServersAreDown,
@@ -86,23 +86,6 @@ impl World {
             .await
             .unwrap();
         Servers::discover(client, COLLECT).await.unwrap()
-    }
-}
-
-/// Waits (at most `bound`) until `creds` are refused by `server`; returns how long it took.
-async fn refused_within(server: &RunningServer, creds: &str, bound: Duration) -> Duration {
-    let started = Instant::now();
-    loop {
-        match connect_creds(server, creds).await {
-            Err(_) => return started.elapsed(),
-            Ok(connection) => drop(connection),
-        }
-        assert!(
-            started.elapsed() < bound,
-            "still accepted after {bound:?} on {}",
-            server.url()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -15,7 +15,7 @@ use async_nats::ConnectOptions;
 use futures_util::StreamExt as _;
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
-use crate::common::client::{connect_with, connected, Connection, WAIT};
+use crate::common::client::{connect_with, connected, stream_refusal, Connection, WAIT};
 use crate::common::nats_server::{servers, RunningServer, ServerBinary, TempDir};
 use crate::common::peers;
 use crate::common::world::{Account, Operator, Resolver, User};
@@ -114,16 +114,7 @@ fn file_stream(name: &str, replicas: usize, max_bytes: i64) -> stream::Config {
 /// The server's refusal of a stream create, as async-nats shows it (description, HTTP-like
 /// code, JetStream error code).
 fn refusal(result: Result<stream::Stream, CreateStreamError>) -> String {
-    match result {
-        Ok(created) => panic!(
-            "created {:?}, expected a refusal",
-            created.cached_info().config.name
-        ),
-        Err(e) => match e.kind() {
-            CreateStreamErrorKind::JetStream(error) => error.to_string(),
-            other => panic!("expected the server's refusal, got {other:?}"),
-        },
-    }
+    stream_refusal(result).to_string()
 }
 
 /// Asserts that a stream create got no answer.

@@ -3,13 +3,12 @@
 //! a revoked user is refused, the demo run twice changes nothing, and nothing printed
 //! holds a seed.
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
-use async_nats::jetstream::context::CreateStreamErrorKind;
 use async_nats::jetstream::stream::Config as StreamConfig;
 
-use crate::common::client::{connect_creds, connected, refused};
+use crate::common::client::{connected, refused, refused_within, stream_refusal};
 use crate::common::cluster::consecutive_free_ports;
 use crate::common::nats_server::{
     example_binary, free_port, newest_server, run_bounded, RunningServer, ServerBinary, TempDir,
@@ -20,8 +19,9 @@ use natsjwt::store::{DirStore, Store, StorePaths};
 /// Why these tests need nats-server 2.14.
 const WHY: &str = "the signup tests use a 2.14 full resolver with JetStream";
 
-/// Runs `signup` with `args`; checks it succeeded and printed no seed. Returns stdout.
-fn signup(args: &[&str]) -> String {
+/// Runs `signup` with `args` (bounded); checks it printed no seed. Returns its exit
+/// status, stdout and stderr.
+fn run_signup(args: &[&str]) -> (ExitStatus, String, String) {
     let mut command = Command::new(example_binary("signup"));
     command.args(args);
     let (status, out, err) = run_bounded(&mut command, Duration::from_secs(30));
@@ -29,8 +29,22 @@ fn signup(args: &[&str]) -> String {
         !holds_seed(&out) && !holds_seed(&err),
         "signup {args:?} printed a seed"
     );
+    (status, out, err)
+}
+
+/// Runs `signup` with `args`; checks it succeeded and printed no seed. Returns stdout.
+fn signup(args: &[&str]) -> String {
+    let (status, out, err) = run_signup(args);
     assert!(status.success(), "signup {args:?}: {status}: {err}");
     out
+}
+
+/// Runs `signup` with `args`; checks it failed with exit code 1 and printed no seed.
+/// Returns stderr.
+fn signup_fails(args: &[&str]) -> String {
+    let (status, out, err) = run_signup(args);
+    assert_eq!(status.code(), Some(1), "signup {args:?}: {out} {err}");
+    err
 }
 
 /// `signup init` in a new directory, and the server its `server.conf` describes.
@@ -62,25 +76,14 @@ fn stored_accounts(setup: &Path) -> Vec<String> {
     store.account_names().unwrap()
 }
 
-/// The JetStream error code of a refused stream creation.
-async fn create_stream(
-    js: &async_nats::jetstream::Context,
-    name: &str,
-    max_bytes: i64,
-) -> Result<(), u64> {
-    let config = StreamConfig {
+/// A file stream `name` (R1, `max_bytes`) on `acme.<name>`.
+fn stream_config(name: &str, max_bytes: i64) -> StreamConfig {
+    StreamConfig {
         name: name.into(),
         subjects: vec![format!("acme.{}", name.to_lowercase())],
         max_bytes,
         num_replicas: 1,
         ..Default::default()
-    };
-    match js.create_stream(config).await {
-        Ok(_) => Ok(()),
-        Err(e) => match e.kind() {
-            CreateStreamErrorKind::JetStream(e) => Err(e.error_code().0),
-            other => panic!("creating {name}: {other}"),
-        },
     }
 }
 
@@ -119,7 +122,9 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
     let alice_creds = std::fs::read_to_string(&alice).unwrap();
     let alice_connection = connected(&server, &alice_creds, "alice").await;
     let js = async_nats::jetstream::new(alice_connection.client.clone());
-    create_stream(&js, "ORDERS", 512 << 20).await.unwrap();
+    js.create_stream(stream_config("ORDERS", 512 << 20))
+        .await
+        .unwrap();
     js.publish("acme.orders", "one".into())
         .await
         .unwrap()
@@ -127,11 +132,8 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
         .unwrap();
     let mut stream = js.get_stream("ORDERS").await.unwrap();
     assert_eq!(stream.info().await.unwrap().state.messages, 1);
-    assert_eq!(
-        create_stream(&js, "HUGE", 2 << 30).await,
-        Err(10047),
-        "beyond the tier's storage"
-    );
+    let refusal = stream_refusal(js.create_stream(stream_config("HUGE", 2 << 30)).await);
+    assert_eq!(refusal.error_code().0, 10047, "beyond the tier's storage");
 
     // bob reads only; then he is revoked and refused.
     let bob_creds = std::fs::read_to_string(&bob).unwrap();
@@ -196,20 +198,6 @@ async fn signup_run_twice_leaves_one_tenant_and_its_users() {
     refused(&server, bob.expose(), "bob, revoked").await;
 }
 
-/// Runs `signup` with `args`; checks it failed with exit code 1 and printed no seed.
-/// Returns stderr.
-fn signup_fails(args: &[&str]) -> String {
-    let mut command = Command::new(example_binary("signup"));
-    command.args(args);
-    let (status, out, err) = run_bounded(&mut command, Duration::from_secs(30));
-    assert!(
-        !holds_seed(&out) && !holds_seed(&err),
-        "signup {args:?} printed a seed"
-    );
-    assert_eq!(status.code(), Some(1), "signup {args:?}: {out} {err}");
-    err
-}
-
 /// A child process killed when dropped (also when an assertion fails).
 struct Killed(std::process::Child);
 
@@ -218,16 +206,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// Waits (at most `bound`) until `creds` are refused by `server`; returns how long it took.
-async fn refused_within(server: &RunningServer, creds: &str, bound: Duration) -> Duration {
-    let started = std::time::Instant::now();
-    while connect_creds(server, creds).await.is_ok() {
-        assert!(started.elapsed() < bound, "still accepted after {bound:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    started.elapsed()
 }
 
 #[tokio::test]
@@ -265,9 +243,7 @@ async fn signup_on_a_cluster_needs_every_server_and_watch_repairs_a_returning_on
     // Every push needs the three: retried while the routes form.
     let started = std::time::Instant::now();
     let out = loop {
-        let mut command = Command::new(example_binary("signup"));
-        command.args(["tenant", dir_arg, "acme"]);
-        let (status, out, err) = run_bounded(&mut command, Duration::from_secs(30));
+        let (status, out, err) = run_signup(&["tenant", dir_arg, "acme"]);
         if status.success() {
             break out;
         }

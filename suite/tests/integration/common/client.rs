@@ -8,8 +8,9 @@
 //! matters (subscribe here, publish there) the subscriber makes a round trip first.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use async_nats::jetstream::context::{CreateStreamError, CreateStreamErrorKind};
 use async_nats::{ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerError, Subscriber};
 use futures_util::StreamExt as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
@@ -98,6 +99,41 @@ pub fn assert_authorization_violation(
 /// Connects with `creds`, which the server must refuse with an authorization error.
 pub async fn refused(server: &RunningServer, creds: &str, what: &str) {
     assert_authorization_violation(server, connect_creds(server, creds).await, what);
+}
+
+/// Waits (at most `bound`) until `creds` are refused by `server` (a server that is
+/// catching up accepts them a while); returns how long it took.
+pub async fn refused_within(server: &RunningServer, creds: &str, bound: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        match connect_creds(server, creds).await {
+            Err(_) => return started.elapsed(),
+            Ok(connection) => drop(connection),
+        }
+        assert!(
+            started.elapsed() < bound,
+            "still accepted after {bound:?} on {}",
+            server.url()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The server's refusal of a stream create (panics when the stream was created or the
+/// server did not answer).
+pub fn stream_refusal(
+    result: Result<async_nats::jetstream::stream::Stream, CreateStreamError>,
+) -> async_nats::jetstream::Error {
+    match result {
+        Ok(created) => panic!(
+            "created {:?}, expected a refusal",
+            created.cached_info().config.name
+        ),
+        Err(e) => match e.kind() {
+            CreateStreamErrorKind::JetStream(error) => error,
+            other => panic!("expected the server's refusal, got {other:?}"),
+        },
+    }
 }
 
 impl Connection {
