@@ -73,6 +73,17 @@ impl Failure {
     }
 }
 
+/// A `map_err` adapter: the error as a failure with exit code 1, after `what: `.
+pub fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
+    move |e| Failure::other(format!("{what}: {e}"))
+}
+
+/// A `map_err` adapter: the error as a failure with exit code 65 (input that is not
+/// what it should be), after `what: `.
+pub fn bad<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
+    move |e| Failure::data(format!("{what}: {e}"))
+}
+
 /// Runs `body`, printing a failure as `<example>: <message>` on stderr.
 pub fn main_with(name: &str, body: impl FnOnce() -> Result<u8, Failure>) -> std::process::ExitCode {
     match body() {

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{main_with, Args, Failure};
+use common::{bad, fail, main_with, Args, Failure};
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{ManagedAccount, Provisioner, UserSigner};
 use natsjwt::resolver::client::push_account;
@@ -54,16 +54,6 @@ const EXIT_CODES: &[(u8, &str)] = &[
 const OPERATOR: &str = "loop";
 /// Operations per tenant.
 const BLOCK: usize = 20;
-
-/// A failure with exit code 1.
-fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::other(format!("{what}: {e}"))
-}
-
-/// A failure with exit code 65.
-fn bad<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::data(format!("{what}: {e}"))
-}
 
 /// One operation of the schedule.
 enum Operation {

@@ -66,7 +66,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{main_with, parse_port, refuse_inside_repository, Args, Failure};
+use common::{fail, main_with, parse_port, refuse_inside_repository, Args, Failure};
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{
     reconcile, watch, ManagedAccount, ProvisionError, Provisioner, Reconciled, SigningKeyUsage,
@@ -105,11 +105,6 @@ const READER_ROLE: &str = "reader";
 const COLLECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long discovering the servers (none named in `<dir>/servers`) waits for them.
 const DISCOVER_TIMEOUT: Duration = Duration::from_millis(500);
-
-/// A failure with exit code 1.
-fn fail<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::other(format!("{what}: {e}"))
-}
 
 /// The exit code a store error deserves.
 fn store_failure(error: StoreError) -> Failure {
