@@ -11,8 +11,9 @@ use natsjwt::resolver::{Quorum, ResolverError, ServerInfo};
 use natsjwt::AccountClaims;
 
 use crate::common::client::{connected, Connection};
+use crate::common::cluster::Cluster as Harness;
 use crate::common::nats_server::{
-    free_port, newest_server, on_each_server, RunningServer, ServerBinary, TempDir,
+    newest_server, on_each_server, RunningServer, ServerBinary, TempDir,
 };
 
 /// How long a request waits for the servers' replies.
@@ -63,68 +64,35 @@ fn connected_server(sys: &Connection) -> ServerInfo {
     }
 }
 
-/// Servers routed to each other, each with its own resolver directory, which outlives the
-/// node so that a node can stop and start again on what it held.
+/// A cluster of the operator's servers (`common::cluster`: a resolver directory per node,
+/// which outlives the node, so that a node can stop and start again on what it held).
 struct Nodes {
-    binary: ServerBinary,
     setup: OperatorSetup,
-    route_ports: Vec<u16>,
-    jwt_dirs: Vec<TempDir>,
-    nodes: Vec<Option<RunningServer>>,
+    cluster: Harness,
 }
 
 impl Nodes {
     async fn start(binary: ServerBinary, setup: OperatorSetup, size: usize) -> Nodes {
-        let mut nodes = Nodes {
-            binary,
-            setup,
-            route_ports: (0..size).map(|_| free_port()).collect(),
-            jwt_dirs: (0..size).map(|_| TempDir::new("resolver-jwt")).collect(),
-            nodes: (0..size).map(|_| None).collect(),
-        };
-        for node in 0..size {
-            nodes.start_node(node).await;
-        }
-        nodes
+        let cluster = Harness::start(&binary, size, &setup.full_config("", &[])).await;
+        Nodes { setup, cluster }
     }
 
-    /// Node `node`'s config: the operator's full resolver on its own directory, and a
-    /// `cluster` block routing it to the other nodes.
-    fn config(&self, node: usize) -> String {
-        let dir = self.jwt_dirs[node].path().to_string_lossy().into_owned();
-        let routes: Vec<String> = self
-            .route_ports
-            .iter()
-            .enumerate()
-            .filter(|(other, _)| *other != node)
-            .map(|(_, port)| format!("\"nats-route://127.0.0.1:{port}\""))
-            .collect();
-        format!(
-            "{}\ncluster {{\n  name: resolver-cluster\n  listen: \"127.0.0.1:{}\"\n  routes: [{}]\n}}\n",
-            self.setup.full_config(&dir, &[]).render(),
-            self.route_ports[node],
-            routes.join(", ")
-        )
-    }
-
+    /// Starts node `node` again, on its resolver directory.
     async fn start_node(&mut self, node: usize) {
-        let config = self.config(node);
-        let server = RunningServer::start_in(&self.binary, TempDir::new("server"), &config).await;
-        self.nodes[node] = Some(server);
+        self.cluster.restart(node).await;
     }
 
     /// Kills node `node` and returns the name it had.
     async fn stop(&mut self, node: usize) -> String {
         let name = connected_server(&self.sys(node).await).name;
-        self.nodes[node] = None;
+        self.cluster.kill(node);
         name
     }
 
     /// A system-account connection to node `node`.
     async fn sys(&self, node: usize) -> Connection {
-        let server = self.nodes[node].as_ref().expect("the node is running");
         let creds = self.setup.system_user.creds().unwrap();
-        connected(server, creds.expose(), "the system user").await
+        connected(self.cluster.server(node), creds.expose(), "the system user").await
     }
 }
 
