@@ -52,6 +52,15 @@ pub enum ProvisionError {
     /// Servers that are expected are down, and the call does not go ahead without them.
     #[error("servers down: {}", .0.join(", "))]
     ServersDown(Vec<String>),
+    /// Other writers changed the account every time this change was about to be stored
+    /// (or pushed).
+    #[error("account {account}: other writers changed it first {attempts} times in a row")]
+    Contended {
+        /// The account's name.
+        account: String,
+        /// How many times the change was applied.
+        attempts: u32,
+    },
     /// Servers still hold an account after it was deleted.
     #[error("account {account} is still held by {}", servers.join(", "))]
     StillHeld {

@@ -47,7 +47,7 @@ pub use account::ManagedAccount;
 pub use cluster::{reconcile, watch, Reconciled, WhenServersAreDown};
 pub use error::ProvisionError;
 pub use setup::{OperatorSetup, SigningKeyUsage};
-pub use stored::Pulled;
+pub use stored::{Pulled, Updated, UPDATE_ATTEMPTS};
 pub use user::{IssuedUser, UserSigner};
 
 use std::sync::Arc;
@@ -208,13 +208,44 @@ impl Provisioner {
 
     /// Validates and signs the account's claims with the operator signing key, checks the
     /// result against the chain of trust, and keeps the new JWT. Returns it.
+    ///
+    /// A re-signed account is issued at least a second after the JWT it replaces (`iat`
+    /// ahead of the clock when changes come faster). Full resolvers sync among
+    /// themselves by keeping, of two copies, the one with the newer `iat`, and by
+    /// skipping a copy with the same `jti` — and Go's `jti` hashes only the standard
+    /// claims, so two versions signed in the same second share it. A revocation signed
+    /// in the same second as the version before it would then never reach, by sync, a
+    /// server that missed its push. (A push itself replaces whatever the server holds,
+    /// older or not: see `provision::push_current`, feature `resolver-client`.)
+    ///
+    /// ```
+    /// use natsjwt::clock::FixedClock;
+    /// use natsjwt::provision::{Provisioner, SigningKeyUsage};
+    ///
+    /// let setup = Provisioner::bootstrap("demo", SigningKeyUsage::Required)?;
+    /// let provisioner = setup.provisioner()?.with_clock(FixedClock(1_700_000_000));
+    /// let mut tenant = provisioner.create_account("acme", |_| {})?;
+    /// assert_eq!(tenant.claims.issued_at, 1_700_000_000);
+    /// let user = natsjwt::KeyPair::new_user()?;
+    /// tenant.revoke_user(user.public_key().as_str(), 1_700_000_000);
+    /// provisioner.sign_account(&mut tenant)?;
+    /// assert_eq!(tenant.claims.issued_at, 1_700_000_001);
+    /// # Ok::<(), natsjwt::provision::ProvisionError>(())
+    /// ```
     pub fn sign_account<'a>(
         &self,
         account: &'a mut ManagedAccount,
     ) -> Result<&'a str, ProvisionError> {
         let mut claims = account.claims.clone();
         reject_invalid(ClaimType::Account, claims.validate_with(&*self.clock))?;
-        let jwt = claims.encode_with_clock(&self.signing_key, &*self.clock)?;
+        let issued_at = if account.jwt.is_empty() {
+            self.clock.now()
+        } else {
+            self.clock
+                .now()
+                .max(account.claims.issued_at.saturating_add(1))
+        };
+        let jwt = claims.encode_at(&self.signing_key, issued_at)?;
         self.trust.verify_account(&jwt)?;
         account.claims = claims;
         account.jwt = jwt;

@@ -7,7 +7,7 @@
 
 use crate::claims::{decode_unverified, AccountClaims, OperatorClaims, UserClaims};
 use crate::keys::{KeyKind, KeyPair};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::trust::{Link, TrustError};
 
 use super::{IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner};
@@ -102,6 +102,76 @@ impl Provisioner {
         Err(ProvisionError::NotInStore(format!("account {public_key}")))
     }
 
+    /// Changes the account named `name` in `store` without losing a change another
+    /// writer (another replica of the service, on the same store) makes at the same time:
+    /// reads the account and its revision, lets `change` modify it, stores the seeds of
+    /// its keys, re-signs it and writes it back only if the store still holds the
+    /// revision it read ([`Store::put_account_jwt_if`]). When another writer came first,
+    /// it reads the account again and re-applies `change` to what that writer stored, up
+    /// to [`UPDATE_ATTEMPTS`] times, waiting a little longer (at random) after each
+    /// conflict; then [`ProvisionError::Contended`].
+    ///
+    /// `change` may run more than once: it must only modify the account it is given.
+    /// Push the result after this returns ([`Updated::jwt`]); each version is issued
+    /// after the one before it (see [`Provisioner::sign_account`]), so that a server
+    /// never takes an older version pushed late over a newer one.
+    ///
+    /// ```
+    /// use natsjwt::provision::{Provisioner, SigningKeyUsage};
+    /// use natsjwt::store::{DirStore, Store, StorePaths};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::env::temp_dir().join(format!("natsjwt-doc-update-{}", std::process::id()));
+    /// let store = DirStore::create(&StorePaths::under(&dir), "demo")?;
+    /// let setup = Provisioner::bootstrap("demo", SigningKeyUsage::Required)?;
+    /// setup.save(&store)?;
+    /// let provisioner = Provisioner::open(&store)?;
+    /// provisioner.create_account("acme", |_| {})?.save(&store)?;
+    ///
+    /// let bob = natsjwt::KeyPair::new_user()?;
+    /// let updated = provisioner.update_account(&store, "acme", |tenant| {
+    ///     tenant.revoke_user(bob.public_key().as_str(), 1_700_000_000);
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(store.account_jwt("acme")?.as_deref(), Some(updated.jwt()));
+    /// assert!(updated.account.claims.nats.revocations.get(bob.public_key().as_str()).is_some());
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_account(
+        &self,
+        store: &dyn Store,
+        name: &str,
+        mut change: impl FnMut(&mut ManagedAccount) -> Result<(), ProvisionError>,
+    ) -> Result<Updated, ProvisionError> {
+        for attempt in 1..=UPDATE_ATTEMPTS {
+            let entry = store
+                .account_entry(name)?
+                .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
+            let mut account = self.managed_account(store, entry.jwt)?;
+            change(&mut account)?;
+            self.sign_account(&mut account)?;
+            account.save_keys(store)?;
+            match store.put_account_jwt_if(name, account.jwt(), Some(entry.revision)) {
+                Ok(revision) => {
+                    return Ok(Updated {
+                        account,
+                        revision,
+                        attempts: attempt,
+                    })
+                }
+                Err(StoreError::Conflict { .. }) => back_off(attempt),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ProvisionError::Contended {
+            account: name.to_owned(),
+            attempts: UPDATE_ATTEMPTS,
+        })
+    }
+
     fn managed_account(
         &self,
         store: &dyn Store,
@@ -175,16 +245,57 @@ fn stored_key(
     Ok(key)
 }
 
+/// How many times [`Provisioner::update_account`] reads, changes and writes back an
+/// account before it gives up on writers that keep coming first.
+pub const UPDATE_ATTEMPTS: u32 = 32;
+
+/// After the `attempt`-th conflict: a random wait of up to `attempt` × 4 ms, so that
+/// writers that collided do not collide again in step.
+fn back_off(attempt: u32) {
+    let mut byte = [0u8; 1];
+    // No randomness (it does not fail on supported systems) is no wait: still correct.
+    let spread = getrandom::getrandom(&mut byte).map_or(0, |()| u64::from(byte[0]));
+    let most = u64::from(attempt) * 4_000;
+    std::thread::sleep(std::time::Duration::from_micros(most * spread / 255));
+}
+
+/// An account [`Provisioner::update_account`] changed and stored.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    /// The account as stored.
+    pub account: ManagedAccount,
+    /// The revision the store holds it at.
+    pub revision: u64,
+    /// How many times the change was applied (1: no other writer came first).
+    pub attempts: u32,
+}
+
+impl Updated {
+    /// The stored JWT: what to push.
+    pub fn jwt(&self) -> &str {
+        self.account.jwt()
+    }
+}
+
 impl ManagedAccount {
     /// Saves the account in `store`, under the name its signed JWT carries: first the
     /// seeds of its identity key and of every signing key held here, then the JWT. Push
     /// the JWT to the servers only after this returns.
+    ///
+    /// This replaces whatever the store holds: where other writers change the same
+    /// account, change it with [`Provisioner::update_account`] instead.
     pub fn save(&self, store: &dyn Store) -> Result<(), ProvisionError> {
+        self.save_keys(store)?;
+        store.put_account_jwt(&self.name()?, self.jwt())?;
+        Ok(())
+    }
+
+    /// Stores the seeds of the identity key and of every signing key held here.
+    fn save_keys(&self, store: &dyn Store) -> Result<(), ProvisionError> {
         store.put_key(&self.key)?;
         for key in self.signing_keys() {
             store.put_key(key)?;
         }
-        store.put_account_jwt(&self.name()?, self.jwt())?;
         Ok(())
     }
 

@@ -12,10 +12,10 @@ use zeroize::Zeroizing;
 
 use super::file;
 use super::layout::{check_name, check_public_key, Layout, GITIGNORE, LOCK_FILE};
-use super::{Store, StoreError, StorePaths, StoreProblem};
-use crate::claims::ClaimBody;
+use super::token::accept;
+use super::{AccountEntry, Store, StoreError, StorePaths, StoreProblem};
 use crate::keys::{KeyPair, Secret};
-use crate::{AccountClaims, Claims, UserClaims};
+use crate::{AccountClaims, UserClaims};
 
 use info::Info;
 
@@ -251,29 +251,9 @@ fn lock(layout: &Layout) -> Result<File, StoreError> {
     }
 }
 
-/// Checks that `jwt` is a verified token of claims `T` named `name` (when given), so
-/// that what is stored passes [`DirStore::check`].
-fn accept<T: ClaimBody>(
-    path: &Path,
-    jwt: &str,
-    name: Option<&str>,
-) -> Result<Claims<T>, StoreError> {
-    let claims = Claims::<T>::decode(jwt)
-        .map_err(|e| StoreError::BadJwt {
-            path: path.to_owned(),
-            why: e.to_string(),
-        })?
-        .into_claims();
-    if let Some(name) = name {
-        if claims.name != name {
-            return Err(StoreError::BadJwt {
-                path: path.to_owned(),
-                why: format!("the token is named {:?}, not {name:?}", claims.name),
-            });
-        }
-    }
-    Ok(claims)
-}
+/// The revision of every account a directory store holds: with one writer at a time, a
+/// compare-and-set has only to tell "there" from "not there".
+const DIR_REVISION: u64 = 1;
 
 impl Store for DirStore {
     fn operator_name(&self) -> &str {
@@ -319,6 +299,32 @@ impl Store for DirStore {
             .join(&self.layout.operator)
             .join(name);
         file::remove_dir_all(&creds)
+    }
+
+    fn account_entry(&self, name: &str) -> Result<Option<AccountEntry>, StoreError> {
+        Ok(self.account_jwt(name)?.map(|jwt| AccountEntry {
+            jwt,
+            revision: DIR_REVISION,
+        }))
+    }
+
+    fn put_account_jwt_if(
+        &self,
+        name: &str,
+        jwt: &str,
+        revision: Option<u64>,
+    ) -> Result<u64, StoreError> {
+        // The lock makes this process the only writer: the check cannot race.
+        let found = self.account_jwt(name)?.map(|_| DIR_REVISION);
+        if found != revision {
+            return Err(StoreError::Conflict {
+                name: name.to_owned(),
+                expected: revision,
+                found,
+            });
+        }
+        self.put_account_jwt(name, jwt)?;
+        Ok(DIR_REVISION)
     }
 
     fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError> {

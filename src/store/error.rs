@@ -125,12 +125,62 @@ pub enum StoreError {
         /// The account's name.
         name: String,
     },
+    /// A compare-and-set found the account at another revision than the one it was read
+    /// at: another writer changed it in between. Read it again and re-apply the change.
+    #[error("account {name:?} changed meanwhile: expected {}, found {}", revision_text(*.expected), revision_text(*.found))]
+    Conflict {
+        /// The account's name.
+        name: String,
+        /// The revision the writer read (`None`: it read no account).
+        expected: Option<u64>,
+        /// The revision the store holds (`None`: it holds no account).
+        found: Option<u64>,
+    },
+    /// A request to a JetStream KV bucket failed, or took too long (feature `kv-store`).
+    #[error("kv://{bucket}/{key}: {source}")]
+    Kv {
+        /// The bucket.
+        bucket: String,
+        /// The key the request was about (empty: the bucket itself).
+        key: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A sealed value in a KV bucket does not open with the store's key: it was sealed
+    /// to another key, or altered.
+    #[error("kv://{bucket}/{key}: cannot open the sealed value: {source}")]
+    Sealed {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// Why.
+        #[source]
+        source: crate::keys::KeyError,
+    },
+    /// The bucket's seeds are sealed to another key than the one the store was opened
+    /// with.
+    #[error("kv://{bucket}: its seeds are sealed to {sealed_to}, not to the key given")]
+    WrongSealKey {
+        /// The bucket.
+        bucket: String,
+        /// The public curve key the bucket's seeds are sealed to.
+        sealed_to: String,
+    },
     /// The default directories cannot be found (no home directory).
     #[error("cannot find the default store directories: {why}")]
     NoDefault {
         /// Why.
         why: &'static str,
     },
+}
+
+fn revision_text(revision: Option<u64>) -> String {
+    match revision {
+        Some(revision) => format!("revision {revision}"),
+        None => "no account".to_owned(),
+    }
 }
 
 fn describe(problems: &[StoreProblem]) -> String {
@@ -143,6 +193,19 @@ impl StoreError {
         StoreError::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    #[cfg(feature = "kv-store")]
+    pub(crate) fn kv(
+        bucket: &str,
+        key: &str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StoreError {
+        StoreError::Kv {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            source: source.into(),
         }
     }
 

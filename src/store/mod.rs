@@ -11,16 +11,38 @@
 //! the seeds a JWT depends on are stored before the JWT is, and the JWT before it is
 //! pushed to a server.
 
+mod copy;
 mod dir;
 mod error;
 mod file;
+#[cfg(feature = "kv-store")]
+mod kv;
 mod layout;
+mod token;
 
+pub use copy::{copy, Copied};
 pub use dir::DirStore;
 pub use error::{StoreError, StoreProblem};
+#[cfg(feature = "kv-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kv-store")))]
+pub use kv::KvStore;
 pub use layout::StorePaths;
 
 use crate::keys::{KeyPair, Secret};
+
+/// An account JWT and the revision a [`Store`] holds it at: what a read-modify-write
+/// hands back to [`Store::put_account_jwt_if`].
+///
+/// A store with many writers (a JetStream KV bucket) counts revisions; one that has a
+/// single writer at a time ([`DirStore`], which holds a lock) has nothing to compare
+/// but whether the account is there, and holds every account at revision 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEntry {
+    /// The account JWT.
+    pub jwt: String,
+    /// The revision it is held at.
+    pub revision: u64,
+}
 
 /// The state of one operator: its JWT, its accounts and their users (by name, as `nsc`
 /// names them), the seeds of keys (by public key), and users' creds.
@@ -44,6 +66,19 @@ pub trait Store: Send + Sync {
     /// Deletes the account named `name` with its users (not their seeds). Deleting an
     /// account that is not there is not an error.
     fn delete_account(&self, name: &str) -> Result<(), StoreError>;
+    /// The JWT of the account named `name` and the revision the store holds it at.
+    fn account_entry(&self, name: &str) -> Result<Option<AccountEntry>, StoreError>;
+    /// Stores the JWT of the account named `name` only if the store still holds the
+    /// account at `revision` (`None`: only if it holds no such account), and returns the
+    /// new revision; else nothing is stored and it is [`StoreError::Conflict`]. This is
+    /// the compare-and-set that keeps two writers from losing each other's change (see
+    /// [`Provisioner::update_account`](crate::provision::Provisioner::update_account)).
+    fn put_account_jwt_if(
+        &self,
+        name: &str,
+        jwt: &str,
+        revision: Option<u64>,
+    ) -> Result<u64, StoreError>;
 
     /// The names of the users of the account named `account`, sorted.
     fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError>;

@@ -457,3 +457,42 @@ fn tombstones_are_kept_until_forgotten() {
     drop(store);
     drop(scratch);
 }
+
+#[test]
+fn a_compare_and_set_tells_there_from_not_there() {
+    let f = fixture("cas");
+    let account = KeyPair::new_account().unwrap();
+    let mut claims = AccountClaims::new(account.public_key().as_str());
+    claims.name = "acme".into();
+    let jwt = claims.encode(&f.operator).unwrap();
+    let conflict = |expected, found| {
+        move |result: Result<u64, StoreError>| {
+            assert!(
+                matches!(&result, Err(StoreError::Conflict { name, expected: e, found: g })
+                    if name == "acme" && *e == expected && *g == found),
+                "{result:?}"
+            );
+        }
+    };
+    conflict(Some(DIR_REVISION), None)(f.store.put_account_jwt_if(
+        "acme",
+        &jwt,
+        Some(DIR_REVISION),
+    ));
+    assert_eq!(
+        f.store.put_account_jwt_if("acme", &jwt, None).unwrap(),
+        DIR_REVISION
+    );
+    conflict(None, Some(DIR_REVISION))(f.store.put_account_jwt_if("acme", &jwt, None));
+    let entry = f.store.account_entry("acme").unwrap().unwrap();
+    assert_eq!(
+        (entry.jwt.as_str(), entry.revision),
+        (jwt.as_str(), DIR_REVISION)
+    );
+    assert_eq!(
+        f.store
+            .put_account_jwt_if("acme", &jwt, Some(entry.revision))
+            .unwrap(),
+        DIR_REVISION
+    );
+}

@@ -42,6 +42,7 @@ mod server_provision;
 mod server_resolver_cluster;
 mod server_signup;
 mod server_store_crash;
+mod server_store_kv;
 mod store;
 mod trust;
 mod v1;

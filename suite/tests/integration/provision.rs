@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use crate::common::nats_server::TempDir;
 use natsjwt::clock::FixedClock;
 use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage, UserSigner};
-use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
+use natsjwt::store::{AccountEntry, DirStore, Store, StoreError, StorePaths};
 use natsjwt::trust::{Link, TrustError};
 use natsjwt::types::{Export, ExportType};
 use natsjwt::validation::Severity;
@@ -421,6 +421,18 @@ impl Store for Recording<'_> {
     }
     fn delete_account(&self, name: &str) -> Result<(), StoreError> {
         self.store.delete_account(name)
+    }
+    fn account_entry(&self, name: &str) -> Result<Option<AccountEntry>, StoreError> {
+        self.store.account_entry(name)
+    }
+    fn put_account_jwt_if(
+        &self,
+        name: &str,
+        jwt: &str,
+        revision: Option<u64>,
+    ) -> Result<u64, StoreError> {
+        self.write("account", name)?;
+        self.store.put_account_jwt_if(name, jwt, revision)
     }
     fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError> {
         self.store.user_names(account)

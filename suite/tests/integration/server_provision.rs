@@ -3,6 +3,7 @@
 //! limits and revoke users, and a deleted account's users are refused.
 use crate::common::client::{connected, refused, WAIT};
 use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
+use natsjwt::clock::{Clock as _, FixedClock};
 use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::{push_account, Cluster};
 use natsjwt::resolver::ResolverError;
@@ -161,5 +162,43 @@ async fn deleted_accounts_refuse_their_users() {
             ),
         }
     })
+    .await;
+}
+
+#[tokio::test]
+async fn a_push_replaces_what_the_server_holds_even_with_an_older_version() {
+    on_each_server(
+        "a_push_replaces_what_the_server_holds_even_with_an_older_version",
+        |binary| async move {
+            let (setup, provisioner, server) = start(binary).await;
+            // Every signature in one second: a clock that does not move.
+            let now = natsjwt::clock::SystemClock.now();
+            let provisioner = provisioner.with_clock(FixedClock(now));
+            let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
+            let before = tenant.jwt().to_owned();
+            let writer = tenant.signing_keys()[0].clone();
+            let alice = provisioner
+                .create_user(&tenant, "alice", UserSigner::SigningKey(&writer), |_| {})
+                .unwrap();
+            push(&server, &setup, &tenant).await;
+            let creds = alice.creds().unwrap();
+            connected(&server, creds.expose(), "alice before her revocation").await;
+
+            // The revocation is issued a second after the version it replaces, even on
+            // a clock that stands still (the resolvers' sync skips a same-second copy).
+            tenant.revoke_user(alice.key.public_key().as_str(), now);
+            provisioner.sign_account(&mut tenant).unwrap();
+            assert_eq!(tenant.claims.issued_at, now + 1);
+            push(&server, &setup, &tenant).await;
+            refused(&server, creds.expose(), "alice after her revocation").await;
+
+            // A push of the older version, arriving late, is taken all the same: the
+            // revocation is undone. Pushes must be ordered by the one who sends them.
+            let sys = connected(&server, setup.system_user.creds().unwrap().expose(), "sys").await;
+            let reply = push_account(&sys.client, &before, WAIT).await.unwrap();
+            assert_eq!(reply.message, "jwt updated");
+            connected(&server, creds.expose(), "alice, her revocation undone").await;
+        },
+    )
     .await;
 }

@@ -45,7 +45,7 @@ fn set_mode(path: &Path, mode: u32) {
 }
 
 /// The fixture, copied into a new temporary directory.
-fn fixture(label: &str) -> (TempDir, StorePaths) {
+pub(crate) fn fixture(label: &str) -> (TempDir, StorePaths) {
     let dir = TempDir::new(&format!("store-{label}"));
     copy_tree(&fixture_dir(), dir.path());
     let paths = StorePaths::new(dir.path().join("keys"), dir.path().join("stores"));
