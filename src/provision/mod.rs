@@ -37,6 +37,8 @@ mod account;
 mod cluster;
 pub mod convergence;
 mod error;
+#[cfg(feature = "resolver-client")]
+mod push;
 mod setup;
 mod stored;
 mod user;
@@ -46,6 +48,9 @@ pub use account::ManagedAccount;
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub use cluster::{reconcile, watch, Reconciled, WhenServersAreDown};
 pub use error::ProvisionError;
+#[cfg(feature = "resolver-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
+pub use push::{push_current, Pushed};
 pub use setup::{OperatorSetup, SigningKeyUsage};
 pub use stored::{Pulled, Updated, UPDATE_ATTEMPTS};
 pub use user::{IssuedUser, UserSigner};
