@@ -1,8 +1,9 @@
 //! Provisioning on a cluster of servers with full resolvers (feature `resolver-client`):
-//! deletes that stay deleted, and a repair that brings every server to what the store
-//! holds — once ([`reconcile`]) or whenever a server joins ([`watch`]).
+//! deletes that stay deleted, a repair that brings every server to what the store
+//! holds — once ([`reconcile`]) or whenever a server joins ([`watch`]) — and the removal
+//! of the accounts only the servers hold ([`prune`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use crate::resolver::client::Cluster;
 use crate::resolver::{Quorum, Report, ResolverError, ResolverReply, ServerInfo};
 use crate::store::Store;
 
-use super::convergence::{plan, Held, Holdings, Plan};
+use super::convergence::{only_on_servers, plan, Held, Holdings, Plan};
 use super::stored::account_claims;
 use super::{ProvisionError, Provisioner};
 
@@ -43,6 +44,25 @@ pub enum WhenServersAreDown {
 async fn reachable(cluster: &Cluster) -> Result<Cluster, ProvisionError> {
     let answering = cluster.ping().await?;
     Ok(cluster.with_expected(answering))
+}
+
+/// [`reachable`], refusing ([`ProvisionError::ServersDown`], naming them) when an
+/// expected server does not answer, unless `when_down` lets the call go ahead without it.
+async fn reachable_unless_down(
+    cluster: &Cluster,
+    when_down: WhenServersAreDown,
+) -> Result<Cluster, ProvisionError> {
+    let reachable = reachable(cluster).await?;
+    let down: Vec<String> = cluster
+        .expected()
+        .iter()
+        .filter(|server| !reachable.expected().iter().any(|a| a.name == server.name))
+        .map(|server| server.name.clone())
+        .collect();
+    if !down.is_empty() && when_down == WhenServersAreDown::Refuse {
+        return Err(ProvisionError::ServersDown(down));
+    }
+    Ok(reachable)
 }
 
 /// The copies of `account` the servers of `cluster` hold. When they hold different ones,
@@ -95,18 +115,27 @@ pub async fn reconcile(
     reconcile_on(provisioner, store, &reachable(cluster).await?).await
 }
 
+/// The public key and JWT of each account the store holds.
+fn stored_accounts(store: &dyn Store) -> Result<Vec<(String, String)>, ProvisionError> {
+    let mut accounts = Vec::new();
+    for name in store.account_names()? {
+        if let Some(jwt) = store.account_jwt(&name)? {
+            accounts.push((account_claims(&jwt)?.subject, jwt));
+        }
+    }
+    Ok(accounts)
+}
+
 /// [`reconcile`] on `servers`, all of them reachable.
 async fn reconcile_on(
     provisioner: &Provisioner,
     store: &dyn Store,
     servers: &Cluster,
 ) -> Result<Reconciled, ProvisionError> {
-    let mut accounts = Vec::new();
-    for name in store.account_names()? {
-        if let Some(jwt) = store.account_jwt(&name)? {
-            accounts.push((account_claims(&jwt)?.subject, Some(jwt)));
-        }
-    }
+    let mut accounts: Vec<(String, Option<String>)> = stored_accounts(store)?
+        .into_iter()
+        .map(|(public_key, jwt)| (public_key, Some(jwt)))
+        .collect();
     for public_key in store.tombstones()? {
         accounts.push((public_key, None));
     }
@@ -185,6 +214,116 @@ where
     }
 }
 
+/// What [`prune`] does with the accounts only the servers hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PruneAction {
+    /// List and report them, and delete nothing (`nsc push --diff`).
+    ReportOnly,
+    /// Delete them (`nsc push --prune`).
+    Delete,
+}
+
+/// What one [`prune`] found and did.
+#[derive(Debug, Clone)]
+pub struct Pruned {
+    /// What each server that answered lists (`$SYS.REQ.CLAIMS.LIST`).
+    pub listed: Report<Vec<String>>,
+    /// The accounts that servers list and the store does not know (neither one of its
+    /// accounts nor the operator's system account), each with the names of the servers
+    /// that list it; see [`only_on_servers`](super::convergence::only_on_servers).
+    pub only_on_servers: BTreeMap<String, Vec<String>>,
+    /// The delete of [`Pruned::only_on_servers`], confirmed by every server that listed;
+    /// `None` for [`PruneAction::ReportOnly`] or when there was nothing to prune.
+    pub deleted: Option<Report<ResolverReply>>,
+}
+
+/// Deletes from every server of `cluster` the accounts that the servers hold and the
+/// store does not know, as `nsc push --prune` does (`--diff` with
+/// [`PruneAction::ReportOnly`]): lists what every server holds, compares it with the store
+/// ([`only_on_servers`](super::convergence::only_on_servers): the operator's system
+/// account is never pruned), stores a tombstone for each account to prune (durable before
+/// the delete is sent, so that [`reconcile`] and [`watch`] delete it again on a server
+/// that missed the delete), then sends one delete, signed by the operator signing key.
+///
+/// Refuses ([`ProvisionError::ServersDown`]) while an expected server is down, as
+/// [`Provisioner::delete_account`] does, unless `when_down` is
+/// [`WhenServersAreDown::DeleteWherePossible`]: then the servers that answer are listed
+/// and pruned, and an account only a server that is down holds is not seen.
+///
+/// As nsc compares the servers that answer its delete with those that answered its list,
+/// every server that listed must confirm the delete: one that did not fails the call with
+/// [`ProvisionError::Resolver`]`(`[`ResolverError::NotConfirmed`]`)` naming it (the
+/// tombstones are stored: a [`reconcile`] finishes the delete). A server that answers the
+/// delete without having listed counts for nothing; the report names it as unexpected.
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// use natsjwt::provision::{prune, PruneAction, Provisioner, WhenServersAreDown};
+/// use natsjwt::resolver::client::Cluster;
+/// use natsjwt::store::{DirStore, StorePaths};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let store = DirStore::open(&StorePaths::under(std::path::Path::new("signup")), "signup")?;
+/// let provisioner = Provisioner::open(&store)?;
+/// let client = async_nats::ConnectOptions::with_credentials_file("sys.creds")
+///     .await?
+///     .connect("nats://127.0.0.1:4222")
+///     .await?;
+/// let cluster = Cluster::discover(client, Duration::from_millis(500)).await?;
+/// let pruned = prune(&provisioner, &store, &cluster, PruneAction::Delete, WhenServersAreDown::Refuse).await?;
+/// for (account, servers) in &pruned.only_on_servers {
+///     println!("{account} only on {}", servers.join(", "));
+/// }
+/// if let Some(report) = &pruned.deleted {
+///     println!("pruned {} accounts: {report}", pruned.only_on_servers.len());
+/// }
+/// # Ok(())
+/// # }
+/// # fn main() {}
+/// ```
+pub async fn prune(
+    provisioner: &Provisioner,
+    store: &dyn Store,
+    cluster: &Cluster,
+    action: PruneAction,
+    when_down: WhenServersAreDown,
+) -> Result<Pruned, ProvisionError> {
+    let servers = reachable_unless_down(cluster, when_down).await?;
+    let listed = servers.list().await?;
+    let known: BTreeSet<String> = stored_accounts(store)?
+        .into_iter()
+        .map(|(public_key, _)| public_key)
+        .collect();
+    let only_on_servers =
+        only_on_servers(&listed, &known, &provisioner.operator().nats.system_account);
+    let deleted = if action == PruneAction::Delete && !only_on_servers.is_empty() {
+        for account in only_on_servers.keys() {
+            store.put_tombstone(account)?;
+        }
+        let accounts: Vec<&str> = only_on_servers.keys().map(String::as_str).collect();
+        let request = provisioner.delete_request(&accounts)?;
+        let listers: Vec<ServerInfo> = listed
+            .replies
+            .iter()
+            .map(|(server, _)| server.clone())
+            .collect();
+        let report = servers
+            .with_expected(listers)
+            .with_quorum(Quorum::All)
+            .delete(&request)
+            .await?;
+        Some(report)
+    } else {
+        None
+    };
+    Ok(Pruned {
+        listed,
+        only_on_servers,
+        deleted,
+    })
+}
+
 impl Provisioner {
     /// Pulls every account JWT the servers of `cluster` hold (`$SYS.REQ.CLAIMS.PACK`) into
     /// `store`; see [`Provisioner::store_pulled`]. Seeds are not on any server: a lost
@@ -206,7 +345,9 @@ impl Provisioner {
     /// holds the account any more.
     ///
     /// The account's JetStream data stays on the servers' disks (nats-server leaves
-    /// `jetstream/<account>/`): delete its streams first with one of its users.
+    /// `jetstream/<account>/streams/…`): delete its streams first, with
+    /// [`delete_streams`](super::delete_streams) as
+    /// [`Provisioner::stream_cleanup_user`].
     pub async fn delete_account(
         &self,
         store: &dyn Store,
@@ -218,17 +359,7 @@ impl Provisioner {
             .account_jwt(name)?
             .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
         let public_key = account_claims(&jwt)?.subject;
-        let answering = cluster.ping().await?;
-        let down: Vec<String> = cluster
-            .expected()
-            .iter()
-            .filter(|server| !answering.iter().any(|a| a.name == server.name))
-            .map(|server| server.name.clone())
-            .collect();
-        if !down.is_empty() && when_down == WhenServersAreDown::Refuse {
-            return Err(ProvisionError::ServersDown(down));
-        }
-        let reachable = cluster.with_expected(answering);
+        let reachable = reachable_unless_down(cluster, when_down).await?;
         store.put_tombstone(&public_key)?;
         store.delete_account(name)?;
         let request = self.delete_request(&[public_key.as_str()])?;

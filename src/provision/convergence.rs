@@ -7,10 +7,13 @@
 //! back to every server at its next sync (nats-server issue #6559). [`plan`] finds both
 //! from what every server answers a lookup with; the caller re-pushes and re-deletes.
 //! The store is the truth: a server that holds a newer JWT than the store is reported,
-//! never overwritten.
+//! never overwritten. [`only_on_servers`] finds the accounts the servers hold that the
+//! store does not know at all (what `nsc push --prune` deletes).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::claims::{decode_unverified, AccountClaims};
-use crate::resolver::ServerInfo;
+use crate::resolver::{Report, ServerInfo};
 
 /// How one server's copy of one account compares with the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +148,47 @@ pub fn plan(holdings: &[Holdings<'_>]) -> Plan {
         }
     }
     plan
+}
+
+/// The accounts that the servers list (`listed`: each server's answer to
+/// `$SYS.REQ.CLAIMS.LIST`) and the store does not know: per account public key, the
+/// names of the servers that list it, sorted. `known` holds the public keys of the store's
+/// accounts; `system_account` is never among the result, known or not (deleting it would
+/// cut the operator off its servers).
+///
+/// This is the comparison of `nsc push --prune` ("account X only exists in server").
+///
+/// ```
+/// use std::collections::BTreeSet;
+///
+/// use natsjwt::provision::convergence::only_on_servers;
+/// use natsjwt::resolver::{Report, ServerInfo};
+/// use natsjwt::KeyPair;
+///
+/// let key = || KeyPair::new_account().map(|k| k.public_key().to_string());
+/// let (system, tenant, stray) = (key()?, key()?, key()?);
+/// let server = |name: &str| ServerInfo { name: name.into(), id: format!("N{name}") };
+/// let mut listed = Report::new(vec![server("n1"), server("n2")]);
+/// listed.record(server("n1"), vec![system.clone(), tenant.clone(), stray.clone()]);
+/// listed.record(server("n2"), vec![system.clone(), stray.clone()]);
+///
+/// // The store knows the tenant; the system account is the operator's.
+/// let known = BTreeSet::from([tenant]);
+/// let only = only_on_servers(&listed, &known, &system);
+/// assert_eq!(only.len(), 1);
+/// assert_eq!(only[&stray], ["n1", "n2"]);
+/// # Ok::<(), natsjwt::KeyError>(())
+/// ```
+pub fn only_on_servers(
+    listed: &Report<Vec<String>>,
+    known: &BTreeSet<String>,
+    system_account: &str,
+) -> BTreeMap<String, Vec<String>> {
+    let mut holders = listed.holders();
+    holders.retain(|account, _| account != system_account && !known.contains(account));
+    // In the order of the names, not of the replies' arrival.
+    holders.values_mut().for_each(|servers| servers.sort());
+    holders
 }
 
 /// The `iat` of an account JWT, or `None` when it is none.
@@ -291,5 +335,33 @@ mod tests {
             held: &gone,
         }]);
         assert!(converged.is_converged() && converged.delete.is_empty());
+    }
+
+    #[test]
+    fn only_accounts_the_store_does_not_know_are_on_servers_only() {
+        let key = || KeyPair::new_account().unwrap().public_key().to_string();
+        let (system, tenant, stray, other) = (key(), key(), key(), key());
+        let mut listed = Report::new(vec![server("n1"), server("n2"), server("n3")]);
+        // n2 answers first: the names come sorted all the same.
+        listed.record(
+            server("n2"),
+            vec![tenant.clone(), other.clone(), stray.clone()],
+        );
+        listed.record(
+            server("n1"),
+            vec![system.clone(), tenant.clone(), stray.clone()],
+        );
+        listed.record(server("n3"), vec![system.clone()]);
+        let known = BTreeSet::from([tenant.clone()]);
+        let only = only_on_servers(&listed, &known, &system);
+        let expected = BTreeMap::from([
+            (stray, vec!["n1".to_owned(), "n2".to_owned()]),
+            (other, vec!["n2".to_owned()]),
+        ]);
+        assert_eq!(only, expected);
+        // The system account is kept even when the store does not list it as known, and
+        // nothing is on the servers only when the store knows all the rest.
+        let all: BTreeSet<String> = expected.into_keys().chain([tenant]).collect();
+        assert!(only_on_servers(&listed, &all, &system).is_empty());
     }
 }

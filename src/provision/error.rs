@@ -1,7 +1,10 @@
 //! The error of the provisioning layer.
 
+use std::sync::Arc;
+
 use crate::claims::{ClaimType, ClaimsError};
 use crate::creds::CredsError;
+use crate::jws::JsonError;
 use crate::keys::KeyError;
 use crate::resolver::ResolverError;
 use crate::store::StoreError;
@@ -68,5 +71,37 @@ pub enum ProvisionError {
         account: String,
         /// The servers that hold it.
         servers: Vec<String>,
+    },
+    /// JetStream refused a request (its API's error object).
+    #[error(
+        "JetStream refused{}: {description} (err_code {err_code})",
+        .stream.as_ref().map(|s| format!(" for stream {s}")).unwrap_or_default()
+    )]
+    JetStreamRefused {
+        /// The stream concerned, if any.
+        stream: Option<String>,
+        /// JetStream's error code (`err_code`, e.g. 10059: stream not found).
+        err_code: u64,
+        /// The server's description.
+        description: String,
+    },
+    /// A JetStream API reply is not the JSON the API sends.
+    #[error("reply to {subject} is not a JetStream API response: {source}")]
+    JetStreamReply {
+        /// The subject of the request.
+        subject: String,
+        /// Why the reply cannot be read.
+        #[source]
+        source: JsonError,
+    },
+    /// A JetStream API request could not be sent, or its reply did not come in time
+    /// (`resolver-client` feature).
+    #[error("request {subject} failed: {source}")]
+    JetStreamRequest {
+        /// The subject of the request.
+        subject: String,
+        /// The client's error.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
     },
 }

@@ -41,18 +41,23 @@ mod error;
 mod push;
 mod setup;
 mod stored;
+#[cfg(feature = "resolver-client")]
+mod streams;
 mod user;
 
 pub use account::ManagedAccount;
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
-pub use cluster::{reconcile, watch, Reconciled, WhenServersAreDown};
+pub use cluster::{prune, reconcile, watch, PruneAction, Pruned, Reconciled, WhenServersAreDown};
 pub use error::ProvisionError;
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub use push::{push_current, Pushed};
 pub use setup::{OperatorSetup, SigningKeyUsage};
 pub use stored::{Pulled, Updated, UPDATE_ATTEMPTS};
+#[cfg(feature = "resolver-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
+pub use streams::{account_streams, delete_streams};
 pub use user::{IssuedUser, UserSigner};
 
 use std::sync::Arc;

@@ -9,9 +9,10 @@
 //! cargo run --example signup -- user <dir> acme bob --read-only
 //! cargo run --example signup -- revoke <dir> acme bob
 //! cargo run --example signup -- run <dir>                     # all of the above, as a demo
-//! cargo run --example signup -- delete <dir> acme [--allow-missing]
+//! cargo run --example signup -- delete <dir> acme [--allow-missing] [--remove-streams | --keep-streams]
 //! cargo run --example signup -- reconcile <dir>               # one repair pass
 //! cargo run --example signup -- watch <dir>                   # repair whenever a server joins
+//! cargo run --example signup -- prune <dir> [--dry-run] [--allow-missing]
 //! ```
 //!
 //! On a cluster: `init <dir> --cluster 3 [--port <first client port>] [--resolver-interval
@@ -40,7 +41,16 @@
 //!   revoked; running it again changes nothing.
 //! - `delete` deletes a tenant on every server; while an expected server is down it
 //!   refuses, unless `--allow-missing`: then it deletes where it can, and the tombstone it
-//!   leaves in the store lets `reconcile` or `watch` delete it on the others.
+//!   leaves in the store lets `reconcile` or `watch` delete it on the others. The servers
+//!   keep a deleted account's JetStream streams on disk: first, as a short-lived user of
+//!   the tenant (publish `$JS.API.>`, subscribe `_INBOX.>`), it lists them, and refuses
+//!   when there are some, unless `--remove-streams` (it deletes them first, KV buckets and
+//!   object stores included) or `--keep-streams` (it leaves them, and does not look).
+//! - `prune` deletes from every server the accounts they hold and the store does not
+//!   know (as `nsc push --prune` does; the system account is never pruned), printing
+//!   each with the servers holding it; `--dry-run` only prints them (`nsc push --diff`).
+//!   It refuses while an expected server is down, unless `--allow-missing`; a tombstone
+//!   for each pruned account lets `reconcile` or `watch` delete it again where it stayed.
 //! - `reconcile` compares what every server holds with the store and re-pushes (or
 //!   re-deletes) where a server is behind; `watch` does so whenever a server joins (a
 //!   restarted one comes back with the old state) until interrupted.
@@ -54,8 +64,9 @@
 //! Exit codes:
 //! - `0`: done;
 //! - `1`: the server cannot be reached or refused a push, or the store is in use;
-//! - `64`: bad arguments, a `--port` outside 1-65535, or (`init`) a directory inside the
-//!   repository;
+//! - `64`: bad arguments, a `--port` outside 1-65535, (`init`) a directory inside the
+//!   repository, or (`delete`) a tenant with streams and neither `--remove-streams` nor
+//!   `--keep-streams`;
 //! - `65`: the store is not what it should be, or has no such tenant or user;
 //! - `66`: there is no store (run `init` first);
 //! - `73`: a file exists already (`init`) or cannot be written.
@@ -69,8 +80,8 @@ use std::time::Duration;
 use common::{fail, main_with, parse_port, refuse_inside_repository, Args, Failure};
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{
-    reconcile, watch, ManagedAccount, ProvisionError, Provisioner, Reconciled, SigningKeyUsage,
-    UserSigner, WhenServersAreDown,
+    account_streams, delete_streams, prune, reconcile, watch, ManagedAccount, ProvisionError,
+    Provisioner, PruneAction, Reconciled, SigningKeyUsage, UserSigner, WhenServersAreDown,
 };
 use natsjwt::resolver::client::Cluster;
 use natsjwt::resolver::{ClusterLayout, JetStreamConfig, ResolverKind, ServerInfo, ServerMode};
@@ -78,7 +89,7 @@ use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier, SigningKey};
 use natsjwt::UserClaims;
 
-const USAGE: &str = "signup init <dir> [--port N] [--cluster N] [--resolver-interval DURATION] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup delete <dir> <tenant> [--allow-missing] | signup reconcile <dir> | signup watch <dir> | signup run <dir>  (after init: [--server URL])";
+const USAGE: &str = "signup init <dir> [--port N] [--cluster N] [--resolver-interval DURATION] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup delete <dir> <tenant> [--allow-missing] [--remove-streams | --keep-streams] | signup reconcile <dir> | signup watch <dir> | signup prune <dir> [--dry-run] [--allow-missing] | signup run <dir>  (after init: [--server URL])";
 const EXIT_CODES: &[(u8, &str)] = &[
     (0, "done"),
     (
@@ -87,7 +98,7 @@ const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         64,
-        "bad arguments, a --port outside 1-65535, or (init) a directory inside the repository",
+        "bad arguments, a --port outside 1-65535, (init) a directory inside the repository, or (delete) a tenant with streams and neither --remove-streams nor --keep-streams",
     ),
     (
         65,
@@ -124,6 +135,35 @@ fn provision_failure(what: &str) -> impl Fn(ProvisionError) -> Failure + '_ {
         ProvisionError::Store(error) => store_failure(error),
         other => Failure::data(format!("{what}: {other}")),
     }
+}
+
+/// `--allow-missing`, or not.
+fn when_down(allow_missing: bool) -> WhenServersAreDown {
+    if allow_missing {
+        WhenServersAreDown::DeleteWherePossible
+    } else {
+        WhenServersAreDown::Refuse
+    }
+}
+
+/// A client connected to `urls` with the text of a creds file (`what` names it).
+async fn connect(urls: &[String], creds: &str, what: &str) -> Result<async_nats::Client, Failure> {
+    async_nats::ConnectOptions::with_credentials(creds)
+        .map_err(fail(what))?
+        .connect(urls.to_vec())
+        .await
+        .map_err(fail(&format!("cannot connect to {}", urls.join(","))))
+}
+
+/// What `delete` does with the tenant's JetStream streams.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WhenStreams {
+    /// Neither flag: refuse when there are some.
+    Refuse,
+    /// `--remove-streams`: delete them first.
+    Remove,
+    /// `--keep-streams`: leave them.
+    Keep,
 }
 
 /// The flags of `init`.
@@ -252,6 +292,8 @@ struct Service {
     store: DirStore,
     provisioner: Provisioner,
     servers: Cluster,
+    /// The servers' URLs, for the connections of other users than the system user.
+    urls: Vec<String>,
 }
 
 impl Service {
@@ -273,11 +315,7 @@ impl Service {
             .creds("SYS", "sys")
             .map_err(store_failure)?
             .ok_or_else(|| Failure::data("the store holds no creds for SYS/sys"))?;
-        let client = async_nats::ConnectOptions::with_credentials(sys_creds.expose())
-            .map_err(fail("SYS/sys creds"))?
-            .connect(urls.clone())
-            .await
-            .map_err(fail(&format!("cannot connect to {}", urls.join(","))))?;
+        let client = connect(&urls, sys_creds.expose(), "SYS/sys creds").await?;
         // The servers init wrote are expected, up or not; else whoever answers.
         let servers = match std::fs::read_to_string(dir.join("servers")) {
             Ok(names) => {
@@ -300,6 +338,7 @@ impl Service {
             store,
             provisioner,
             servers,
+            urls,
         })
     }
 
@@ -315,16 +354,20 @@ impl Service {
         Ok(())
     }
 
-    /// `delete`: deletes the tenant on every server (see [`Provisioner::delete_account`]).
-    async fn delete(&self, tenant: &str, allow_missing: bool) -> Result<(), Failure> {
-        let when_down = if allow_missing {
-            WhenServersAreDown::DeleteWherePossible
-        } else {
-            WhenServersAreDown::Refuse
-        };
+    /// `delete`: deletes the tenant's streams (or refuses while it has some, or leaves
+    /// them), then the tenant on every server (see [`Provisioner::delete_account`]).
+    async fn delete(
+        &self,
+        tenant: &str,
+        allow_missing: bool,
+        streams: WhenStreams,
+    ) -> Result<(), Failure> {
+        if streams != WhenStreams::Keep {
+            self.remove_streams(tenant, streams).await?;
+        }
         let report = self
             .provisioner
-            .delete_account(&self.store, &self.servers, tenant, when_down)
+            .delete_account(&self.store, &self.servers, tenant, when_down(allow_missing))
             .await
             .map_err(|e| match e {
                 ProvisionError::NotInStore(what) => {
@@ -333,6 +376,65 @@ impl Service {
                 other => Failure::other(format!("delete {tenant}: {other}")),
             })?;
         println!("deleted {tenant}: {report}");
+        Ok(())
+    }
+
+    /// Lists the tenant's streams as its cleanup user; refuses when there are some, unless
+    /// `streams` says to remove them.
+    async fn remove_streams(&self, tenant: &str, streams: WhenStreams) -> Result<(), Failure> {
+        let account = self.load(tenant)?;
+        let user = self
+            .provisioner
+            .stream_cleanup_user(&account)
+            .map_err(provision_failure("stream cleanup user"))?;
+        let creds = user.creds().map_err(fail("stream cleanup creds"))?;
+        let client = connect(&self.urls, creds.expose(), "stream cleanup creds").await?;
+        let what = format!("streams of {tenant}");
+        let names = account_streams(&client, COLLECT_TIMEOUT)
+            .await
+            .map_err(fail(&what))?;
+        if names.is_empty() {
+            return Ok(());
+        }
+        if streams == WhenStreams::Refuse {
+            return Err(Failure::usage(format!(
+                "tenant {tenant} has streams ({}), which the servers would keep on disk: \
+                 --remove-streams deletes them first, --keep-streams leaves them",
+                names.join(", ")
+            )));
+        }
+        let removed = delete_streams(&client, COLLECT_TIMEOUT)
+            .await
+            .map_err(fail(&what))?;
+        println!("removed streams: {}", removed.join(", "));
+        Ok(())
+    }
+
+    /// `prune`: deletes (or with `dry_run` lists) the accounts only the servers hold.
+    async fn prune(&self, dry_run: bool, allow_missing: bool) -> Result<(), Failure> {
+        let action = if dry_run {
+            PruneAction::ReportOnly
+        } else {
+            PruneAction::Delete
+        };
+        let pruned = prune(
+            &self.provisioner,
+            &self.store,
+            &self.servers,
+            action,
+            when_down(allow_missing),
+        )
+        .await
+        .map_err(fail("prune"))?;
+        for (account, servers) in &pruned.only_on_servers {
+            println!("{account} only on {}", servers.join(", "));
+        }
+        let count = pruned.only_on_servers.len();
+        match &pruned.deleted {
+            Some(report) => println!("pruned {count} accounts: {report}"),
+            None if count == 0 => println!("nothing to prune"),
+            None => println!("dry run: {count} accounts not pruned"),
+        }
         Ok(())
     }
 
@@ -377,6 +479,7 @@ impl Service {
             store,
             provisioner,
             servers,
+            ..
         } = self;
         drop(store);
         let paths = StorePaths::under(dir);
@@ -622,7 +725,14 @@ async fn run(service: &Service) -> Result<(), Failure> {
 fn main_body() -> Result<u8, Failure> {
     let args = Args::parse(
         &["port", "server", "expires", "cluster", "resolver-interval"],
-        &["read-only", "jetstream", "allow-missing"],
+        &[
+            "read-only",
+            "jetstream",
+            "allow-missing",
+            "dry-run",
+            "remove-streams",
+            "keep-streams",
+        ],
         USAGE,
         EXIT_CODES,
     )?;
@@ -641,9 +751,27 @@ fn main_body() -> Result<u8, Failure> {
             return Err(only_for(flag, "init"));
         }
     }
-    if command != "delete" && args.switch("allow-missing") {
-        return Err(only_for("allow-missing", "delete"));
+    if !matches!(command.as_str(), "delete" | "prune") && args.switch("allow-missing") {
+        return Err(only_for("allow-missing", "delete and prune"));
     }
+    if command != "prune" && args.switch("dry-run") {
+        return Err(only_for("dry-run", "prune"));
+    }
+    for flag in ["remove-streams", "keep-streams"] {
+        if command != "delete" && args.switch(flag) {
+            return Err(only_for(flag, "delete"));
+        }
+    }
+    let streams = match (args.switch("remove-streams"), args.switch("keep-streams")) {
+        (true, true) => {
+            return Err(Failure::usage(
+                "--remove-streams and --keep-streams exclude each other: choose one",
+            ))
+        }
+        (true, false) => WhenStreams::Remove,
+        (false, true) => WhenStreams::Keep,
+        (false, false) => WhenStreams::Refuse,
+    };
     if command != "user" {
         for flag in ["read-only", "jetstream"] {
             if args.switch(flag) {
@@ -703,7 +831,7 @@ fn main_body() -> Result<u8, Failure> {
         ));
     }
     let arity = match command.as_str() {
-        "run" | "reconcile" | "watch" => 0,
+        "run" | "reconcile" | "watch" | "prune" => 0,
         "tenant" | "delete" => 1,
         "user" | "revoke" => 2,
         other => {
@@ -723,7 +851,16 @@ fn main_body() -> Result<u8, Failure> {
         let service = Service::open(&dir, args.value("server")).await?;
         match (command.as_str(), rest) {
             ("tenant", [tenant]) => service.tenant(tenant).await.map(drop),
-            ("delete", [tenant]) => service.delete(tenant, args.switch("allow-missing")).await,
+            ("delete", [tenant]) => {
+                service
+                    .delete(tenant, args.switch("allow-missing"), streams)
+                    .await
+            }
+            ("prune", []) => {
+                service
+                    .prune(args.switch("dry-run"), args.switch("allow-missing"))
+                    .await
+            }
             ("reconcile", []) => service.reconcile().await,
             ("watch", []) => service.watch(&dir).await,
             ("user", [tenant, user]) => service.user(tenant, user, &options).await,

@@ -626,8 +626,7 @@ fn exit_codes_of_the_key_and_token_examples() {
 fn exit_codes_of_the_setup_writers() {
     let dir = temp_files("setup-codes", &[("a-file", "")]);
     let under_a_file = path_arg(&dir, "a-file/setup");
-    let cases: Vec<Case<'_>> =
-        vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "quickstart",
             strings(&["a", "b"]),
@@ -693,7 +692,48 @@ fn exit_codes_of_the_setup_writers() {
         ),
         (
             "signup",
-            strings(&["user", &path_arg(&dir, "s"), "acme", "bob", "--read-only", "--jetstream"]),
+            strings(&["delete", &path_arg(&dir, "s"), "acme", "--dry-run"]),
+            None,
+            64,
+            "--dry-run is for prune".into(),
+        ),
+        (
+            "signup",
+            strings(&["prune", &path_arg(&dir, "s"), "--remove-streams"]),
+            None,
+            64,
+            "--remove-streams is for delete".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "s"), "acme", "--allow-missing"]),
+            None,
+            64,
+            "--allow-missing is for delete and prune".into(),
+        ),
+        (
+            "signup",
+            strings(&[
+                "delete",
+                &path_arg(&dir, "s"),
+                "acme",
+                "--remove-streams",
+                "--keep-streams",
+            ]),
+            None,
+            64,
+            "--remove-streams and --keep-streams exclude each other".into(),
+        ),
+        (
+            "signup",
+            strings(&[
+                "user",
+                &path_arg(&dir, "s"),
+                "acme",
+                "bob",
+                "--read-only",
+                "--jetstream",
+            ]),
             None,
             64,
             "signup: --read-only users get the reader scope, which has no JetStream: choose one"
@@ -701,7 +741,14 @@ fn exit_codes_of_the_setup_writers() {
         ),
         (
             "signup",
-            strings(&["user", &path_arg(&dir, "s"), "acme", "bob", "--expires", "0"]),
+            strings(&[
+                "user",
+                &path_arg(&dir, "s"),
+                "acme",
+                "bob",
+                "--expires",
+                "0",
+            ]),
             None,
             64,
             "signup: --expires \"0\" is not a positive number of seconds".into(),

@@ -35,6 +35,7 @@ mod server_callout_cluster;
 mod server_callout_service;
 mod server_cluster_jetstream;
 mod server_cluster_provision;
+mod server_cluster_streams;
 mod server_config;
 mod server_jetstream;
 mod server_permissions;

@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::context::{CreateStreamError, GetStreamError, GetStreamErrorKind};
-use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::stream::{self, StorageType};
 use async_nats::jetstream::{self, Context};
 use natsjwt::provision::{IssuedUser, ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
@@ -15,14 +14,12 @@ use natsjwt::resolver::{JetStreamConfig, ResolverKind, ServerMode};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use serde_json::{json, Value};
 
-use crate::common::client::{connect_creds, connected, stream_refusal, Connection, WAIT};
+use crate::common::client::{
+    connect_creds, connected, publish_until_stored, stream_refusal, Connection, ATTEMPT, FAILOVER,
+    WAIT,
+};
 use crate::common::cluster::Cluster;
 use crate::common::nats_server::{newest_server, RunningServer};
-
-/// How long a leader may take to be elected again after its node died.
-const FAILOVER: Duration = Duration::from_secs(20);
-/// The bound on one request during a failover (retried until [`FAILOVER`]).
-const ATTEMPT: Duration = Duration::from_millis(500);
 
 /// The server refusals asserted here (`server/jetstream_errors_generated.go`).
 const MAXIMUM_STREAMS: u64 = 10027; // JSMaximumStreamsLimitErr
@@ -315,32 +312,6 @@ async fn leader(js: &Context, name: &str) -> String {
         assert!(
             Instant::now() < deadline,
             "{name} has no leader within {FAILOVER:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Publishes `payload` on `subject` with the message id `id` (so that a retried publish is
-/// stored once), retrying until a leader acknowledges it; returns its sequence.
-async fn publish_until_stored(js: &Context, subject: &str, id: &str, payload: &'static str) -> u64 {
-    let deadline = Instant::now() + FAILOVER;
-    loop {
-        let publish = PublishMessage::build()
-            .message_id(id)
-            .payload(payload.into());
-        let ack = match js.send_publish(subject.to_owned(), publish).await {
-            Ok(ack) => tokio::time::timeout(ATTEMPT, ack)
-                .await
-                .ok()
-                .and_then(Result::ok),
-            Err(_) => None,
-        };
-        if let Some(ack) = ack {
-            return ack.sequence;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{subject} not stored within {FAILOVER:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

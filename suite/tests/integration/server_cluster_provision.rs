@@ -3,15 +3,17 @@
 //! its return with `provision::watch` running (its own sync would take the resolver's
 //! interval, 2 minutes by default); an account deleted while a server was down does not
 //! come back when it returns, not even after the resolver's sync ran twice; the JWTs the
-//! servers hold can be pulled into an empty store.
+//! servers hold can be pulled into an empty store; an account only the servers hold is
+//! pruned from all three, as `nsc push --prune` does, and the store's are never touched.
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common::client::{connected, refused_within};
 use crate::common::cluster::Cluster;
 use crate::common::nats_server::{newest_server, TempDir};
 use natsjwt::provision::{
-    watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner, SigningKeyUsage,
-    UserSigner, WhenServersAreDown,
+    prune, watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner,
+    PruneAction, Pruned, SigningKeyUsage, UserSigner, WhenServersAreDown,
 };
 use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::resolver::{Quorum, ResolverKind, ServerMode};
@@ -245,4 +247,113 @@ async fn a_lost_store_gets_its_jwts_back_from_the_servers_not_its_seeds() {
     let mut again = world.provisioner.pull(&reopened, &servers).await.unwrap();
     again.unchanged.sort();
     assert_eq!(again.unchanged, ["SYS", "acme"]);
+}
+
+#[tokio::test]
+async fn an_account_only_the_servers_hold_is_pruned_from_all_of_them() {
+    let Some(mut world) = world(Duration::from_secs(120)).await else {
+        return;
+    };
+    let servers = world.servers(1).await;
+    // Pushed to every server, never saved: the store does not know it.
+    let stray = world.provisioner.create_account("stray", |_| {}).unwrap();
+    let report = servers.push(stray.jwt()).await.unwrap();
+    assert_eq!(report.summary(), "confirmed by 3/3 servers");
+    let writer = stray.signing_keys()[0].clone();
+    let user = world
+        .provisioner
+        .create_user(&stray, "eve", UserSigner::SigningKey(&writer), |_| {})
+        .unwrap();
+    let creds = user.creds().unwrap();
+    for server in world.cluster.servers() {
+        connected(server, creds.expose(), "a user of the stray account").await;
+    }
+    let only_on_all = |pruned: &Pruned| {
+        let names = ["n1", "n2", "n3"].map(str::to_owned).to_vec();
+        assert_eq!(
+            pruned.only_on_servers,
+            BTreeMap::from([(stray.public_key().to_owned(), names)]),
+            "the store's accounts (acme, SYS) are never listed"
+        );
+        assert_eq!(pruned.listed.confirmed(), 3);
+    };
+
+    // A dry run lists it and deletes nothing.
+    let dry = prune(
+        &world.provisioner,
+        &world.store,
+        &servers,
+        PruneAction::ReportOnly,
+        WhenServersAreDown::Refuse,
+    )
+    .await
+    .unwrap();
+    only_on_all(&dry);
+    assert!(dry.deleted.is_none());
+    let held = servers.lookup(stray.public_key()).await.unwrap();
+    assert!(
+        held.replies.iter().all(|(_, jwt)| jwt.is_some()),
+        "{held:?}"
+    );
+    assert!(world.store.tombstones().unwrap().is_empty());
+
+    let pruned = prune(
+        &world.provisioner,
+        &world.store,
+        &servers,
+        PruneAction::Delete,
+        WhenServersAreDown::Refuse,
+    )
+    .await
+    .unwrap();
+    only_on_all(&pruned);
+    let deleted = pruned.deleted.expect("a delete was sent");
+    assert_eq!(deleted.summary(), "confirmed by 3/3 servers");
+    assert_eq!(world.store.tombstones().unwrap(), [stray.public_key()]);
+    let held = servers.lookup(stray.public_key()).await.unwrap();
+    assert!(
+        held.replies.iter().all(|(_, jwt)| jwt.is_none()),
+        "{held:?}"
+    );
+    assert_eq!(held.confirmed(), 3);
+    for server in world.cluster.servers() {
+        refused_within(server, creds.expose(), WAIT_NOW).await;
+    }
+    // The store's own accounts stay, and there is nothing more to prune.
+    let acme = servers.lookup(world.tenant.public_key()).await.unwrap();
+    assert!(
+        acme.replies.iter().all(|(_, jwt)| jwt.is_some()),
+        "{acme:?}"
+    );
+    connected(
+        world.cluster.server(0),
+        world.alice.creds().unwrap().expose(),
+        "alice after the prune",
+    )
+    .await;
+    let again = prune(
+        &world.provisioner,
+        &world.store,
+        &servers,
+        PruneAction::Delete,
+        WhenServersAreDown::Refuse,
+    )
+    .await
+    .unwrap();
+    assert!(again.only_on_servers.is_empty() && again.deleted.is_none());
+
+    // With a server down, a prune is refused as a delete is.
+    world.cluster.kill(2);
+    let refused = prune(
+        &world.provisioner,
+        &world.store,
+        &servers,
+        PruneAction::Delete,
+        WhenServersAreDown::Refuse,
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(ProvisionError::ServersDown(down)) if down == &["n3"]),
+        "{refused:?}"
+    );
 }

@@ -1,7 +1,7 @@
 //! The signup example as a restartable service over its store, on a real 2.14 server with
 //! a full resolver and JetStream: every step is a new process, the tenant's tiers hold,
-//! a revoked user is refused, the demo run twice changes nothing, and nothing printed
-//! holds a seed.
+//! a revoked user is refused, the demo run twice changes nothing, a tenant with streams is
+//! deleted only when told what to do with them, and nothing printed holds a seed.
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
@@ -14,6 +14,8 @@ use crate::common::nats_server::{
     example_binary, free_port, newest_server, run_bounded, RunningServer, ServerBinary, TempDir,
 };
 use crate::common::tokens::holds_seed;
+use natsjwt::provision::Provisioner;
+use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::store::{DirStore, Store, StorePaths};
 
 /// Why these tests need nats-server 2.14.
@@ -158,12 +160,34 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
     // One repair pass: the server holds what the store holds.
     let out = step(&["reconcile", dir]);
     assert!(out.starts_with("converged: "), "{out}");
+    // The tenant has a stream, which the server would keep on disk: refused (64) until
+    // told what to do with it, then deleted first.
+    let tenant_key = DirStore::open(&StorePaths::under(&setup), "signup")
+        .unwrap()
+        .account_jwt("acme")
+        .unwrap()
+        .map(|jwt| {
+            natsjwt::AccountClaims::decode(&jwt)
+                .unwrap()
+                .into_claims()
+                .subject
+        })
+        .unwrap();
+    let orders_dir = setup.join(format!("js/jetstream/{tenant_key}/streams/ORDERS"));
+    assert!(orders_dir.is_dir(), "{}", orders_dir.display());
+    let (status, out, err) = run_signup(&["delete", dir, "acme", "--server", &url]);
+    assert_eq!(status.code(), Some(64), "{out} {err}");
+    for word in ["ORDERS", "--remove-streams", "--keep-streams"] {
+        assert!(err.contains(word), "{err}");
+    }
+    assert_eq!(stored_accounts(&setup), ["SYS", "acme"]);
     // The tenant deleted: alice is refused, the store keeps a tombstone.
-    let out = step(&["delete", dir, "acme"]);
+    let out = step(&["delete", dir, "acme", "--remove-streams"]);
     assert!(
-        out.starts_with("deleted acme: confirmed by 1/1 servers"),
+        out.starts_with("removed streams: ORDERS\ndeleted acme: confirmed by 1/1 servers"),
         "{out}"
     );
+    assert!(!orders_dir.exists(), "{}", orders_dir.display());
     refused(&server, &alice_creds, "alice after her tenant's deletion").await;
     assert_eq!(stored_accounts(&setup), ["SYS"]);
     let store = DirStore::open(&StorePaths::under(&setup), "signup").unwrap();
@@ -281,9 +305,17 @@ async fn signup_on_a_cluster_needs_every_server_and_watch_repairs_a_returning_on
     let carol = std::fs::read_to_string(carol).unwrap();
     connected(&n3, &carol, "carol on n3").await;
     drop(n3);
-    let err = signup_fails(&["delete", dir_arg, "acme"]);
+    // acme has no streams; not looking for them spares waiting on a JetStream that may be
+    // electing a meta leader, n3 having been it.
+    let err = signup_fails(&["delete", dir_arg, "acme", "--keep-streams"]);
     assert!(err.contains("servers down: n3"), "{err}");
-    let out = signup(&["delete", dir_arg, "acme", "--allow-missing"]);
+    let out = signup(&[
+        "delete",
+        dir_arg,
+        "acme",
+        "--allow-missing",
+        "--keep-streams",
+    ]);
     assert!(
         out.starts_with("deleted acme: confirmed by 2/3 servers (missing: n3)"),
         "{out}"
@@ -293,5 +325,38 @@ async fn signup_on_a_cluster_needs_every_server_and_watch_repairs_a_returning_on
     let took = refused_within(&n3, &carol, Duration::from_secs(5)).await;
     println!("signup watch: n3 dropped the deleted tenant {took:?} after it was back");
     drop(watch);
+
+    // An account pushed to the three that the store does not know: prune lists it, then
+    // deletes it from all three.
+    let store = DirStore::open(&StorePaths::under(&setup), "signup").unwrap();
+    let provisioner = Provisioner::open(&store).unwrap();
+    let stray = provisioner.create_account("stray", |_| {}).unwrap();
+    let sys = store.creds("SYS", "sys").unwrap().unwrap();
+    drop(store);
+    let client = async_nats::ConnectOptions::with_credentials(sys.expose())
+        .unwrap()
+        .connect(n1.url())
+        .await
+        .unwrap();
+    let servers = Servers::discover(client, Duration::from_millis(400))
+        .await
+        .unwrap();
+    let report = servers.push(stray.jwt()).await.unwrap();
+    assert_eq!(report.summary(), "confirmed by 3/3 servers");
+    let listed = format!("{} only on n1, n2, n3\n", stray.public_key());
+    let out = signup(&["prune", dir_arg, "--dry-run"]);
+    assert_eq!(out, format!("{listed}dry run: 1 accounts not pruned\n"));
+    let out = signup(&["prune", dir_arg]);
+    assert_eq!(
+        out,
+        format!("{listed}pruned 1 accounts: confirmed by 3/3 servers\n")
+    );
+    assert_eq!(signup(&["prune", dir_arg]), "nothing to prune\n");
+    let held = servers.lookup(stray.public_key()).await.unwrap();
+    assert!(
+        held.replies.iter().all(|(_, jwt)| jwt.is_none()),
+        "{held:?}"
+    );
+    drop(n3);
     drop(dir);
 }

@@ -10,7 +10,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::context::{CreateStreamError, CreateStreamErrorKind};
+use async_nats::jetstream::context::{Context, CreateStreamError, CreateStreamErrorKind};
+use async_nats::jetstream::message::PublishMessage;
 use async_nats::{ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerError, Subscriber};
 use futures_util::StreamExt as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
@@ -23,6 +24,10 @@ const ROUND_TRIP_TOKEN: &str = "round-trip";
 
 /// The bound on every wait for something the server should do.
 pub const WAIT: Duration = Duration::from_secs(2);
+/// How long a leader may take to be elected again after its node died.
+pub const FAILOVER: Duration = Duration::from_secs(20);
+/// The bound on one request during a failover (retried until [`FAILOVER`]).
+pub const ATTEMPT: Duration = Duration::from_millis(500);
 
 /// A connected client and the events the server sent it.
 pub struct Connection {
@@ -133,6 +138,37 @@ pub fn stream_refusal(
             CreateStreamErrorKind::JetStream(error) => error,
             other => panic!("expected the server's refusal, got {other:?}"),
         },
+    }
+}
+
+/// Publishes `payload` on `subject` with the message id `id` (so that a retried publish is
+/// stored once), retrying until a leader acknowledges it; returns its sequence.
+pub async fn publish_until_stored(
+    js: &Context,
+    subject: &str,
+    id: &str,
+    payload: &'static str,
+) -> u64 {
+    let deadline = Instant::now() + FAILOVER;
+    loop {
+        let publish = PublishMessage::build()
+            .message_id(id)
+            .payload(payload.into());
+        let ack = match js.send_publish(subject.to_owned(), publish).await {
+            Ok(ack) => tokio::time::timeout(ATTEMPT, ack)
+                .await
+                .ok()
+                .and_then(Result::ok),
+            Err(_) => None,
+        };
+        if let Some(ack) = ack {
+            return ack.sequence;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{subject} not stored within {FAILOVER:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

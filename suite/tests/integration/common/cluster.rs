@@ -37,7 +37,7 @@ pub struct Cluster {
     nodes: Vec<Node>,
     /// The nodes' configurations and directories; removed after the nodes are killed
     /// (fields drop in order).
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Cluster {
@@ -87,7 +87,7 @@ impl Cluster {
             binary: binary.clone(),
             jetstream: config.jetstream.is_some(),
             nodes,
-            _dir: dir,
+            dir,
         };
         for index in 0..size {
             cluster.launch(index).await;
@@ -107,6 +107,16 @@ impl Cluster {
     /// The running servers.
     pub fn servers(&self) -> impl Iterator<Item = &RunningServer> {
         self.nodes.iter().filter_map(|node| node.server.as_ref())
+    }
+
+    /// The JetStream store directory of node `index` (`store_dir`, as
+    /// `ServerConfig::cluster_nodes` lays it out: `<base>/n<k>/jetstream`), which the server
+    /// fills with `jetstream/<account>/streams/<stream>/`.
+    pub fn jetstream_dir(&self, index: usize) -> PathBuf {
+        self.dir
+            .path()
+            .join(&self.nodes[index].name)
+            .join("jetstream")
     }
 
     /// The indexes of the running nodes.
