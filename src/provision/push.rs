@@ -17,6 +17,11 @@ pub struct Pushed {
     pub revision: u64,
     /// The servers' answers to the last push.
     pub report: Report<ResolverReply>,
+    /// Whether the store still held that revision after the push. `false` when other
+    /// writers kept storing newer versions through every attempt: each of them pushes
+    /// its own, and the last to finish (or the next [`reconcile`](super::reconcile))
+    /// leaves the servers with the newest.
+    pub settled: bool,
 }
 
 /// Pushes the version of the account named `name` that `store` holds now to every
@@ -28,7 +33,9 @@ pub struct Pushed {
 /// whose push was sent first but arrived last. Pushing what the store holds, and again
 /// when it moved on, leaves every server with the newest: the last push to arrive was
 /// sent by a writer that found no newer version after it, and a version stored later
-/// is pushed later by its own writer. Call it after each change
+/// is pushed later by its own writer. While other writers keep changing the account, it
+/// gives up after a few rounds ([`Pushed::settled`] is `false`): they push what they
+/// stored. Call it after each change
 /// ([`Provisioner::update_account`](super::Provisioner::update_account)) instead of
 /// pushing the changed JWT.
 pub async fn push_current(
@@ -38,19 +45,19 @@ pub async fn push_current(
 ) -> Result<Pushed, ProvisionError> {
     let missing = || ProvisionError::NotInStore(format!("account {name}"));
     let mut entry = store.account_entry(name)?.ok_or_else(missing)?;
-    for _ in 0..PUSH_ATTEMPTS {
+    let mut attempt = 1;
+    loop {
         let report = cluster.push(&entry.jwt).await?;
         let now = store.account_entry(name)?.ok_or_else(missing)?;
-        if now.revision == entry.revision {
+        let settled = now.revision == entry.revision;
+        if settled || attempt == PUSH_ATTEMPTS {
             return Ok(Pushed {
                 revision: entry.revision,
                 report,
+                settled,
             });
         }
         entry = now;
+        attempt += 1;
     }
-    Err(ProvisionError::Contended {
-        account: name.to_owned(),
-        attempts: PUSH_ATTEMPTS,
-    })
 }

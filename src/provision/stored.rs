@@ -5,6 +5,8 @@
 //! either nothing new or a JWT whose keys are all stored: never an account on a server
 //! that nobody can sign for.
 
+use std::collections::BTreeSet;
+
 use crate::claims::{decode_unverified, AccountClaims, OperatorClaims, UserClaims};
 use crate::keys::{KeyKind, KeyPair};
 use crate::store::{Store, StoreError};
@@ -105,7 +107,7 @@ impl Provisioner {
     /// Changes the account named `name` in `store` without losing a change another
     /// writer (another replica of the service, on the same store) makes at the same time:
     /// reads the account and its revision, lets `change` modify it, stores the seeds of
-    /// its keys, re-signs it and writes it back only if the store still holds the
+    /// the signing keys it added, re-signs it and writes it back only if the store still holds the
     /// revision it read ([`Store::put_account_jwt_if`]). When another writer came first,
     /// it reads the account again and re-applies `change` to what that writer stored, up
     /// to [`UPDATE_ATTEMPTS`] times, waiting a little longer (at random) after each
@@ -151,14 +153,21 @@ impl Provisioner {
                 .account_entry(name)?
                 .ok_or_else(|| ProvisionError::NotInStore(format!("account {name}")))?;
             let mut account = self.managed_account(store, entry.jwt)?;
+            let held: BTreeSet<String> = signing_key_names(&account);
             change(&mut account)?;
             self.sign_account(&mut account)?;
-            account.save_keys(store)?;
+            // The seeds the change added, before the JWT that lists them.
+            for key in account.signing_keys() {
+                if !held.contains(key.public_key().as_str()) {
+                    store.put_key(key)?;
+                }
+            }
             match store.put_account_jwt_if(name, account.jwt(), Some(entry.revision)) {
                 Ok(revision) => {
                     return Ok(Updated {
                         account,
                         revision,
+                        previous: entry.revision,
                         attempts: attempt,
                     })
                 }
@@ -249,6 +258,15 @@ fn stored_key(
 /// account before it gives up on writers that keep coming first.
 pub const UPDATE_ATTEMPTS: u32 = 32;
 
+/// The public keys of the signing keys `account` holds.
+fn signing_key_names(account: &ManagedAccount) -> BTreeSet<String> {
+    account
+        .signing_keys()
+        .iter()
+        .map(|key| key.public_key().to_string())
+        .collect()
+}
+
 /// After the `attempt`-th conflict: a random wait of up to `attempt` × 4 ms, so that
 /// writers that collided do not collide again in step.
 fn back_off(attempt: u32) {
@@ -266,6 +284,11 @@ pub struct Updated {
     pub account: ManagedAccount,
     /// The revision the store holds it at.
     pub revision: u64,
+    /// The revision it replaced: the one the change was last applied to. With every
+    /// write of the account a compare-and-set, the `previous` of each of its revisions is
+    /// the revision of the account's entry just before it (revisions count every write
+    /// to the store, so they are not consecutive).
+    pub previous: u64,
     /// How many times the change was applied (1: no other writer came first).
     pub attempts: u32,
 }

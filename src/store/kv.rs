@@ -50,7 +50,9 @@ struct Meta {
 ///   re-applies a change that another replica beat, rather than overwriting that
 ///   replica's change.
 /// - **Replicated.** Create the bucket with 3 replicas on a 3-node cluster: the store
-///   keeps working while one node is down.
+///   keeps working while one node is down. Listing keys (the names of accounts, users,
+///   seeds) reads through an ephemeral consumer, which is R1 in memory: an account with
+///   tiered JetStream limits needs an R1 tier (with memory) besides the bucket's.
 ///
 /// The trait is blocking: the store keeps its connection on a thread and runtime of its
 /// own, so that it may be called from async code on any runtime (a blocking call, as a

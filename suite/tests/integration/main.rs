@@ -34,6 +34,7 @@ mod server_auth_callout;
 mod server_callout_cluster;
 mod server_callout_service;
 mod server_cluster_jetstream;
+mod server_cluster_kv;
 mod server_cluster_provision;
 mod server_cluster_streams;
 mod server_config;
