@@ -64,7 +64,8 @@
 //! - [`callout`]: auth callout: open a server's request, sign (and seal) the answer.
 //! - [`creds`]: `.creds` files, decorated JWTs and seeds, secret files.
 //! - [`provision`]: operators, accounts, users and activations made as `nsc` makes them.
-//! - [`store`]: where they are kept between runs (`nsc`'s directory layout, or your own).
+//! - [`store`]: where they are kept between runs (`nsc`'s directory layout, a JetStream KV
+//!   bucket that replicas share, or your own).
 //! - [`resolver`]: the server configuration and the account resolver's requests
 //!   (`resolver::client` sends them, feature `resolver-client`).
 //! - [`clock`]: where "now" comes from.

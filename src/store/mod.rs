@@ -4,7 +4,14 @@
 //! [`Store`] is the interface; a service may keep its state in a database or a KMS-backed
 //! key store by implementing it. [`DirStore`] is the embedded default: a directory in
 //! `nsc`'s own layout, so signup code opens what `nsc` made and `nsc` sees what the
-//! service made.
+//! service made; one process writes it at a time. `KvStore` (feature `kv-store`) keeps
+//! the same state in a JetStream KV bucket that every replica of a service shares, its
+//! secrets sealed; [`copy`] moves a store from one to the other.
+//!
+//! Where several writers change one account, each change is a compare-and-set on the
+//! account's revision ([`Store::put_account_jwt_if`], used by
+//! [`Provisioner::update_account`](crate::provision::Provisioner::update_account)): a
+//! writer that another came before re-applies its change rather than overwriting.
 //!
 //! Every write a `Store` reports done is durable: a crash after it leaves the new state,
 //! a crash during it the old one. [`crate::provision`] relies on this to write ahead:
