@@ -25,7 +25,7 @@ mkdir -p "$work/gopath/src"
 cp -r "$root/scripts/go-bench" "$work/gopath/src/go-bench"
 (cd "$work/gopath/src/go-bench" &&
   GO111MODULE=off GOPATH="$work/gopath:$gocode" GOFLAGS= go build -o "$work/go-bench" .)
-cargo build -q --release --example bench
+cargo build -q --release -p natsjwt-suite --example bench
 rust_bin="$CARGO_TARGET_DIR/release/examples/bench"
 
 for round in $(seq "$rounds"); do

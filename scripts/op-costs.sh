@@ -17,7 +17,7 @@ if [ ${#ops[@]} -eq 0 ]; then
   ops=(encode_user decode_user decode_user_known_issuer validate_user raw_sign raw_verify encode_account decode_account
        validate_account format_creds parse_creds)
 fi
-cargo build -q --release --example bench
+cargo build -q --release -p natsjwt-suite --example bench
 bin="$CARGO_TARGET_DIR/release/examples/bench"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

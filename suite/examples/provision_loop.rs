@@ -2,7 +2,7 @@
 //! store (in `nsc`'s layout) and a server with a full resolver, resumed where it stopped.
 //!
 //! ```text
-//! cargo run --example provision_loop -- <dir> --server URL [--ops 200]
+//! cargo run -p natsjwt-suite --example provision_loop -- <dir> --server URL [--ops 200]
 //! ```
 //!
 //! `<dir>` holds a store (`<dir>/keys`, `<dir>/stores`) whose operator is `loop`, with a

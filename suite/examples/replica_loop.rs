@@ -3,7 +3,7 @@
 //! theirs, none of them lost.
 //!
 //! ```text
-//! cargo run --example replica_loop -- --servers URL[,URL…] --bucket NAME --creds FILE \
+//! cargo run -p natsjwt-suite --example replica_loop -- --servers URL[,URL…] --bucket NAME --creds FILE \
 //!     --seal FILE --tenant NAME --signer PUBLIC_KEY --replica K [--ops 100]
 //! ```
 //!

@@ -2,17 +2,17 @@
 //! running server with a full account resolver.
 //!
 //! ```text
-//! cargo run --example signup -- init <dir> [--port 4222]      # operator, SYS, sys user, store, server.conf
+//! cargo run -p natsjwt-suite --example signup -- init <dir> [--port 4222]      # operator, SYS, sys user, store, server.conf
 //! nats-server -c <dir>/server.conf                            # in another terminal
-//! cargo run --example signup -- tenant <dir> acme             # create (or reuse) and push a tenant
-//! cargo run --example signup -- user <dir> acme alice --jetstream
-//! cargo run --example signup -- user <dir> acme bob --read-only
-//! cargo run --example signup -- revoke <dir> acme bob
-//! cargo run --example signup -- run <dir>                     # all of the above, as a demo
-//! cargo run --example signup -- delete <dir> acme [--allow-missing] [--remove-streams | --keep-streams]
-//! cargo run --example signup -- reconcile <dir>               # one repair pass
-//! cargo run --example signup -- watch <dir>                   # repair whenever a server joins
-//! cargo run --example signup -- prune <dir> [--dry-run] [--allow-missing]
+//! cargo run -p natsjwt-suite --example signup -- tenant <dir> acme             # create (or reuse) and push a tenant
+//! cargo run -p natsjwt-suite --example signup -- user <dir> acme alice --jetstream
+//! cargo run -p natsjwt-suite --example signup -- user <dir> acme bob --read-only
+//! cargo run -p natsjwt-suite --example signup -- revoke <dir> acme bob
+//! cargo run -p natsjwt-suite --example signup -- run <dir>                     # all of the above, as a demo
+//! cargo run -p natsjwt-suite --example signup -- delete <dir> acme [--allow-missing] [--remove-streams | --keep-streams]
+//! cargo run -p natsjwt-suite --example signup -- reconcile <dir>               # one repair pass
+//! cargo run -p natsjwt-suite --example signup -- watch <dir>                   # repair whenever a server joins
+//! cargo run -p natsjwt-suite --example signup -- prune <dir> [--dry-run] [--allow-missing]
 //! ```
 //!
 //! On a cluster: `init <dir> --cluster 3 [--port <first client port>] [--resolver-interval
@@ -258,7 +258,7 @@ fn init(dir: &Path, options: &InitOptions) -> Result<(), Failure> {
         println!("start the server:  nats-server -c {}", path.display());
     }
     println!(
-        "then:              cargo run --example signup -- run {}",
+        "then:              cargo run -p natsjwt-suite --example signup -- run {}",
         dir.display()
     );
     Ok(())
