@@ -313,6 +313,40 @@ impl ManagedAccount {
         Ok(())
     }
 
+    /// Saves a new account in `store` only if the store holds no account of its name:
+    /// first the seeds, as [`ManagedAccount::save`] does, then the JWT, created with
+    /// [`Store::put_account_jwt_if`] and no revision. Returns the revision it is stored
+    /// at. When another writer stored an account of that name first, nothing of it is
+    /// replaced and it is [`StoreError::Conflict`] (in [`ProvisionError::Store`]): load
+    /// that writer's account instead (the seeds saved here stay in the store, unused).
+    ///
+    /// ```
+    /// use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage};
+    /// use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::env::temp_dir().join(format!("natsjwt-doc-save-new-{}", std::process::id()));
+    /// let store = DirStore::create(&StorePaths::under(&dir), "demo")?;
+    /// Provisioner::bootstrap("demo", SigningKeyUsage::Required)?.save(&store)?;
+    /// let provisioner = Provisioner::open(&store)?;
+    ///
+    /// let first = provisioner.create_account("acme", |_| {})?;
+    /// first.save_new(&store)?;
+    /// // A second writer's acme, made at the same time: refused, the first one stays.
+    /// let second = provisioner.create_account("acme", |_| {})?;
+    /// let refused = second.save_new(&store);
+    /// assert!(matches!(refused, Err(ProvisionError::Store(StoreError::Conflict { .. }))));
+    /// assert_eq!(store.account_jwt("acme")?.as_deref(), Some(first.jwt()));
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn save_new(&self, store: &dyn Store) -> Result<u64, ProvisionError> {
+        self.save_keys(store)?;
+        Ok(store.put_account_jwt_if(&self.name()?, self.jwt(), None)?)
+    }
+
     /// Stores the seeds of the identity key and of every signing key held here.
     fn save_keys(&self, store: &dyn Store) -> Result<(), ProvisionError> {
         store.put_key(&self.key)?;

@@ -626,7 +626,8 @@ fn exit_codes_of_the_key_and_token_examples() {
 fn exit_codes_of_the_setup_writers() {
     let dir = temp_files("setup-codes", &[("a-file", "")]);
     let under_a_file = path_arg(&dir, "a-file/setup");
-    let cases: Vec<Case<'_>> = vec![
+    let cases: Vec<Case<'_>> =
+        vec![
         (
             "quickstart",
             strings(&["a", "b"]),
@@ -754,6 +755,72 @@ fn exit_codes_of_the_setup_writers() {
             "signup: --expires \"0\" is not a positive number of seconds".into(),
         ),
         (
+            "signup",
+            strings(&["init", &path_arg(&dir, "s"), "--replicas", "3"]),
+            None,
+            64,
+            "--replicas is for init --store kv://<bucket>".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "s"), "acme", "--replicas", "1"]),
+            None,
+            64,
+            "--replicas is for init --store kv://<bucket>".into(),
+        ),
+        (
+            "signup",
+            strings(&["init", &path_arg(&dir, "s"), "--store", "kv://a.b"]),
+            None,
+            64,
+            "--store \"kv://a.b\" is neither dir nor kv://<bucket>".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "s"), "acme", "--store", "kv://"]),
+            None,
+            64,
+            "--store \"kv://\" is neither dir nor kv://<bucket>".into(),
+        ),
+        (
+            "signup",
+            strings(&["init", &path_arg(&dir, "s"), "--store", "nats://x"]),
+            None,
+            64,
+            "--store \"nats://x\" is neither dir nor kv://<bucket>".into(),
+        ),
+        (
+            "signup",
+            strings(&["init", &path_arg(&dir, "s"), "--store", "kv://t", "--replicas", "3"]),
+            None,
+            64,
+            "--replicas \"3\" is not a number from 1 to 5 and at most the 1 nodes init sets up"
+                .into(),
+        ),
+        (
+            "signup",
+            strings(&[
+                "init",
+                &path_arg(&dir, "s"),
+                "--store",
+                "kv://t",
+                "--cluster",
+                "7",
+                "--replicas",
+                "6",
+            ]),
+            None,
+            64,
+            "--replicas \"6\" is not a number from 1 to 5".into(),
+        ),
+        (
+            "signup",
+            strings(&["tenant", &path_arg(&dir, "empty"), "acme", "--store", "kv://t"]),
+            None,
+            66,
+            "holds no store (run `signup init".into(),
+        ),
+        (
             "provision_loop",
             strings(&[&path_arg(&dir, "s")]),
             None,
@@ -771,14 +838,48 @@ fn exit_codes_of_the_setup_writers() {
     check_cases(&cases);
 
     // quickstart and signup init refuse to overwrite: 73.
-    for (name, args) in [("quickstart", vec![]), ("signup", vec!["init"])] {
-        let target = path_arg(&dir, &format!("{name}-twice"));
+    for (name, args) in [
+        ("quickstart", vec![]),
+        ("signup", vec!["init"]),
+        ("signup", vec!["init", "--store", "kv://tenants"]),
+    ] {
+        let target = path_arg(&dir, &format!("{name}-{}-twice", args.len()));
         let mut argv = args.clone();
         argv.push(&target);
         assert!(run(name, &argv, None).status.success(), "{name}");
         let again = run(name, &argv, None);
         assert_eq!(again.status.code(), Some(73), "{name}: {}", stderr(&again));
         assert!(stderr(&again).contains("refusing to overwrite"), "{name}");
+    }
+
+    // A --store other than the one init set up: 64, naming both.
+    let dir_store = path_arg(&dir, "signup-1-twice");
+    let kv_store = path_arg(&dir, "signup-3-twice");
+    for (target, given, holds) in [
+        (
+            &dir_store,
+            "kv://tenants",
+            format!("holds the store dir (no {dir_store}/store)"),
+        ),
+        (
+            &kv_store,
+            "dir",
+            format!("holds the store kv://tenants ({kv_store}/store)"),
+        ),
+        (
+            &kv_store,
+            "kv://other",
+            format!("holds the store kv://tenants ({kv_store}/store)"),
+        ),
+    ] {
+        let out = run(
+            "signup",
+            &["tenant", target, "acme", "--store", given],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+        let expected = format!("signup: --store {given}, but {target} {holds}");
+        assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
     }
 
     // A store that is not what it should be is 65, and the message names the file.

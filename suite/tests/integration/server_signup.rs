@@ -1,12 +1,15 @@
 //! The signup example as a restartable service over its store, on a real 2.14 server with
 //! a full resolver and JetStream: every step is a new process, the tenant's tiers hold,
 //! a revoked user is refused, the demo run twice changes nothing, a tenant with streams is
-//! deleted only when told what to do with them, and nothing printed holds a seed.
+//! deleted only when told what to do with them, and nothing printed holds a seed. On a KV
+//! store (`--store kv://`): the directory keeps no account or operator seed, and several
+//! processes at once on one tenant lose no revocation.
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::stream::Config as StreamConfig;
+use futures_util::StreamExt as _;
 
 use crate::common::client::{connected, refused, refused_within, stream_refusal};
 use crate::common::cluster::consecutive_free_ports;
@@ -17,6 +20,7 @@ use crate::common::tokens::holds_seed;
 use natsjwt::provision::Provisioner;
 use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::store::{DirStore, Store, StorePaths};
+use natsjwt::{AccountClaims, KeyKind, KeyPair, XKey};
 
 /// Why these tests need nats-server 2.14.
 const WHY: &str = "the signup tests use a 2.14 full resolver with JetStream";
@@ -359,4 +363,302 @@ async fn signup_on_a_cluster_needs_every_server_and_watch_repairs_a_returning_on
     );
     drop(n3);
     drop(dir);
+}
+
+/// `signup init <dir> --store kv://tenants` in a new directory, and the server its
+/// `server.conf` describes (on another port: the steps take `--server`).
+async fn init_kv(binary: &ServerBinary) -> (PathBuf, RunningServer) {
+    let dir = TempDir::new("signup-kv");
+    let setup = dir.path().join("setup");
+    let port = free_port().to_string();
+    let out = signup(&[
+        "init",
+        setup.to_str().unwrap(),
+        "--port",
+        &port,
+        "--store",
+        "kv://tenants",
+    ]);
+    assert!(
+        out.contains("the store kv://tenants (replicas: 1) is created by the first step"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(setup.join("store")).unwrap(),
+        "kv://tenants replicas=1\n"
+    );
+    assert!(setup.join("pending").is_dir());
+    let server = RunningServer::start_with_file(binary, dir, &setup.join("server.conf")).await;
+    (setup, server)
+}
+
+/// The public key in a `created tenant <name> (<key>)` or `issued <name> (<key>): …` line.
+fn printed_key(out: &str, line_start: &str) -> String {
+    let line = out
+        .lines()
+        .find(|line| line.starts_with(line_start))
+        .unwrap_or_else(|| panic!("no line {line_start:?} in {out}"));
+    let key = line.split(['(', ')']).nth(1).unwrap();
+    key.to_owned()
+}
+
+/// The kinds of the seeds in `text` (an nkey's kind, or `Curve` for an xkey's).
+fn seed_kinds(text: &str) -> Vec<KeyKind> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| word.len() == 58)
+        .filter_map(|word| match KeyPair::from_seed(word) {
+            Ok(pair) => Some(pair.kind()),
+            Err(_) => XKey::from_seed(word).ok().map(|_| KeyKind::Curve),
+        })
+        .collect()
+}
+
+/// Every file under `dir` (the servers' data too), recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The bucket's values, read raw (as anyone allowed to read the bucket reads them) as
+/// the service user.
+async fn bucket_values(server: &RunningServer, setup: &Path) -> Vec<(String, Vec<u8>)> {
+    let creds = std::fs::read_to_string(setup.join("service.creds")).unwrap();
+    let connection = connected(server, &creds, "the service user").await;
+    let kv = async_nats::jetstream::new(connection.client.clone())
+        .get_key_value("tenants")
+        .await
+        .unwrap();
+    let keys: Vec<String> = kv
+        .keys()
+        .await
+        .unwrap()
+        .map(|key| key.unwrap())
+        .collect()
+        .await;
+    let mut values = Vec::new();
+    for key in keys {
+        if let Some(value) = kv.get(key.as_str()).await.unwrap() {
+            values.push((key, value.to_vec()));
+        }
+    }
+    values
+}
+
+/// The tenant's account claims as the bucket holds them.
+async fn bucket_tenant(server: &RunningServer, setup: &Path) -> AccountClaims {
+    let values = bucket_values(server, setup).await;
+    let (_, jwt) = values
+        .iter()
+        .find(|(key, _)| key == "account.acme")
+        .expect("the bucket holds acme");
+    AccountClaims::decode(std::str::from_utf8(jwt).unwrap())
+        .unwrap()
+        .into_claims()
+}
+
+#[tokio::test]
+async fn signup_on_a_kv_store_keeps_no_account_seed_in_its_directory() {
+    let Some(binary) = newest_server(2, 14, WHY) else {
+        return;
+    };
+    let (setup, server) = init_kv(&binary).await;
+    let dir = setup.to_str().unwrap();
+    let url = server.url();
+    let step = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--server", &url]);
+        signup(&all)
+    };
+
+    // The first step creates the bucket from the pending store, and removes that.
+    let out = step(&["tenant", dir, "acme"]);
+    assert!(
+        out.starts_with("created kv://tenants (replicas: 1) from "),
+        "{out}"
+    );
+    assert!(out.contains("\ncreated tenant acme (A"), "{out}");
+    assert!(
+        out.contains("pushed acme: confirmed by 1/1 servers"),
+        "{out}"
+    );
+    assert!(!setup.join("pending").exists());
+    let tenant_key = printed_key(&out, "created tenant acme");
+    let out = step(&["tenant", dir, "acme", "--store", "kv://tenants"]);
+    assert!(out.starts_with("tenant acme exists (A"), "{out}");
+
+    let out = step(&["user", dir, "acme", "alice", "--jetstream"]);
+    let alice = creds_path(&out);
+    assert_eq!(alice, setup.join("creds/acme/alice.creds"));
+    let out = step(&["user", dir, "acme", "bob", "--read-only"]);
+    let bob_key = printed_key(&out, "issued bob");
+    let bob = creds_path(&out);
+
+    // alice connects and uses JetStream; bob connects until he is revoked.
+    let alice_creds = std::fs::read_to_string(&alice).unwrap();
+    let alice_connection = connected(&server, &alice_creds, "alice").await;
+    let js = async_nats::jetstream::new(alice_connection.client.clone());
+    js.create_stream(stream_config("ORDERS", 1 << 20))
+        .await
+        .unwrap();
+    let bob_creds = std::fs::read_to_string(&bob).unwrap();
+    connected(&server, &bob_creds, "bob").await;
+    let out = step(&["revoke", dir, "acme", "bob"]);
+    assert!(out.contains("revoked bob (U"), "{out}");
+    refused(&server, &bob_creds, "bob after his revocation").await;
+    connected(&server, &alice_creds, "alice after bob's revocation").await;
+
+    // In <dir>: the service user's creds, the seal key and the users' creds files (each
+    // 0600, each with the one seed it is for), and no other seed: none of the operator's
+    // or an account's, in the configs, the resolver's JWTs or JetStream's files (the
+    // bucket's stream among them).
+    let mut secrets = Vec::new();
+    for path in files_under(&setup) {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let kinds = seed_kinds(&text);
+        let relative = path
+            .strip_prefix(&setup)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let expected: &[KeyKind] = match relative.as_str() {
+            "service.creds" | "creds/acme/alice.creds" | "creds/acme/bob.creds" => &[KeyKind::User],
+            "seal.xk" => &[KeyKind::Curve],
+            _ => &[],
+        };
+        assert_eq!(kinds, expected, "{relative}");
+        if !expected.is_empty() {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{relative}");
+            }
+            secrets.push(relative);
+        }
+    }
+    secrets.sort();
+    assert_eq!(
+        secrets,
+        [
+            "creds/acme/alice.creds",
+            "creds/acme/bob.creds",
+            "seal.xk",
+            "service.creds"
+        ]
+    );
+
+    // The bucket, read raw: the tenant's JWT (bob revoked), and no seed in the clear.
+    let values = bucket_values(&server, &setup).await;
+    for (key, value) in &values {
+        assert!(!holds_seed(&String::from_utf8_lossy(value)), "{key}");
+    }
+    let sealed = values
+        .iter()
+        .filter(|(key, _)| key.starts_with("seed."))
+        .count();
+    assert!(sealed >= 8, "{sealed} seeds in the bucket");
+    let tenant = bucket_tenant(&server, &setup).await;
+    assert_eq!(tenant.subject, tenant_key);
+    assert!(
+        tenant.nats.revocations.get(&bob_key).is_some(),
+        "{:?}",
+        tenant.nats.revocations
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_signup_processes_at_once_on_one_kv_tenant_lose_no_revocation() {
+    const USERS: usize = 6;
+    const PROCESSES: usize = 3;
+    let Some(binary) = newest_server(2, 14, WHY) else {
+        return;
+    };
+    let (setup, server) = init_kv(&binary).await;
+    let dir = setup.to_str().unwrap();
+    let url = server.url();
+    signup(&["tenant", dir, "acme", "--server", &url]);
+
+    // PROCESSES processes at a time, each running its share of `steps` one after the
+    // other; returns their outputs.
+    let at_once = |steps: Vec<Vec<String>>| {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..PROCESSES)
+                .map(|process| {
+                    let mine: Vec<Vec<String>> = steps
+                        .iter()
+                        .skip(process)
+                        .step_by(PROCESSES)
+                        .cloned()
+                        .collect();
+                    scope.spawn(move || {
+                        mine.iter()
+                            .map(|step| {
+                                let args: Vec<&str> = step.iter().map(String::as_str).collect();
+                                signup(&args)
+                            })
+                            .collect::<Vec<String>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| handle.join().unwrap())
+                .collect::<Vec<String>>()
+        })
+    };
+    let step = |command: &str, user: usize| -> Vec<String> {
+        [command, dir, "acme", &format!("u{user}"), "--server", &url]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let issued = at_once((1..=USERS).map(|user| step("user", user)).collect());
+    let mut users = Vec::new();
+    for out in &issued {
+        let name = out.split(' ').nth(1).unwrap().to_owned();
+        users.push((
+            name.clone(),
+            printed_key(out, &format!("issued {name}")),
+            creds_path(out),
+        ));
+    }
+    users.sort();
+    assert_eq!(users.len(), USERS);
+    for (name, _, creds) in &users {
+        connected(&server, &std::fs::read_to_string(creds).unwrap(), name).await;
+    }
+
+    let started = Instant::now();
+    let revoked = at_once((1..=USERS).map(|user| step("revoke", user)).collect());
+    let took = started.elapsed();
+    let mut reapplied = 0;
+    for out in &revoked {
+        assert!(
+            out.contains("pushed acme: confirmed by 1/1 servers"),
+            "{out}"
+        );
+        assert!(out.contains("\nrevoked u"), "{out}");
+        if let Some(line) = out.lines().find(|line| line.contains("applied ")) {
+            let times: usize = line.rsplit(' ').nth(1).unwrap().parse().unwrap();
+            reapplied += times - 1;
+        }
+    }
+    println!(
+        "{USERS} revokes by {PROCESSES} processes at once took {took:?}; {reapplied} re-applied on top of another process's change"
+    );
+
+    // Every revocation is in the store and on the server.
+    let tenant = bucket_tenant(&server, &setup).await;
+    for (name, key, creds) in &users {
+        assert!(tenant.nats.revocations.get(key).is_some(), "{name}");
+        refused(&server, &std::fs::read_to_string(creds).unwrap(), name).await;
+    }
 }
