@@ -233,7 +233,13 @@ fn is_empty(dir: &Path) -> Result<bool, StoreError> {
     Ok(true)
 }
 
-/// Takes the store's lock, without waiting.
+/// How long taking the lock waits for a holder to let go: a process that forks (to start
+/// another program) while a store is being closed holds a copy of the lock until its
+/// child has started that program, a few milliseconds at most. A store that another
+/// process has open stays locked longer.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Takes the store's lock, waiting at most [`LOCK_PATIENCE`].
 fn lock(layout: &Layout) -> Result<File, StoreError> {
     let path = layout.lock();
     let mut options = OpenOptions::new();
@@ -244,10 +250,16 @@ fn lock(layout: &Layout) -> Result<File, StoreError> {
         options.mode(0o600);
     }
     let lock = options.open(&path).map_err(|e| StoreError::io(&path, e))?;
-    match lock.try_lock() {
-        Ok(()) => Ok(lock),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Locked { path }),
-        Err(TryLockError::Error(e)) => Err(StoreError::io(path, e)),
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
+            Err(TryLockError::Error(e)) => return Err(StoreError::io(path, e)),
+        }
     }
 }
 

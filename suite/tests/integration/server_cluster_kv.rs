@@ -264,7 +264,10 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
         .unwrap();
     assert_eq!(servers.expected().len(), 3);
     let pass = reconcile(&provisioner, &kv, &servers).await.unwrap();
-    println!("reconcile after the run: {:?}", pass.plan.divergences);
+    println!(
+        "reconcile after the run: {} copies differed",
+        pass.plan.divergences.len()
+    );
 
     // Every server holds the store's JWT, which holds every revocation made.
     let stored = kv.account_entry("acme").unwrap().unwrap();
@@ -284,21 +287,28 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
     assert!(lost.is_empty(), "revocations lost: {lost:?}");
     assert!(revoked.len() >= 90, "{}", revoked.len());
 
-    // Every user issued connects unless revoked; each revoked one is refused.
+    // Every user issued connects unless revoked; each revoked one is refused (32 at a
+    // time: a refusal takes the client a while).
     let issued: Vec<(&String, &(String, i64))> = logs.iter().flat_map(|log| &log.issued).collect();
-    for (i, (name, (key, _))) in issued.iter().enumerate() {
+    let checks = issued.iter().enumerate().map(|(i, (name, (key, _)))| {
         let creds = kv.creds("acme", name).unwrap().expect("the user's creds");
         let server = cluster.server(i % 3);
-        let result = connect_creds(server, creds.expose()).await;
-        assert_eq!(
-            result.is_ok(),
-            !revoked.contains_key(key),
-            "{name} on {}: {:?}",
-            server.url(),
-            result.err()
-        );
-    }
-
+        let revoked = revoked.contains_key(key);
+        async move {
+            let result = connect_creds(server, creds.expose()).await;
+            assert_eq!(
+                result.is_ok(),
+                !revoked,
+                "{name} on {}: {:?}",
+                server.url(),
+                result.err()
+            );
+        }
+    });
+    futures_util::stream::iter(checks)
+        .buffer_unordered(32)
+        .collect::<Vec<()>>()
+        .await;
     // Each change was made on top of the one before it.
     let writes: BTreeMap<u64, u64> = logs.iter().flat_map(|log| log.writes.clone()).collect();
     let mut before = first_revision;
