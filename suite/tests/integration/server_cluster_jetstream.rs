@@ -10,7 +10,6 @@ use async_nats::jetstream::stream::{self, StorageType};
 use async_nats::jetstream::{self, Context};
 use natsjwt::provision::{IssuedUser, ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::push_account;
-use natsjwt::resolver::{JetStreamConfig, ResolverKind, ServerMode};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use serde_json::{json, Value};
 
@@ -18,7 +17,7 @@ use crate::common::client::{
     connect_creds, connected, publish_until_stored, stream_refusal, Connection, ATTEMPT, FAILOVER,
     WAIT,
 };
-use crate::common::cluster::Cluster;
+use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{newest_server, RunningServer};
 
 /// The server refusals asserted here (`server/jetstream_errors_generated.go`).
@@ -87,20 +86,8 @@ async fn start() -> Option<World> {
     let alice = jetstream_user(&provisioner, &acme, "alice");
     let bob = jetstream_user(&provisioner, &solo, "bob");
 
-    let mut config = setup.full_config("", &[]);
-    let ServerMode::Operator(operator) = &mut config.mode else {
-        panic!("full_config is operator mode")
-    };
-    let ResolverKind::Full(resolver) = &mut operator.resolver else {
-        panic!("full_config has a full resolver")
-    };
     // A node that missed a push (it was down) fetches it within a second.
-    resolver.interval = Duration::from_secs(1);
-    // Fixed limits, so that placement never depends on this machine's memory or disk.
-    let mut jetstream = JetStreamConfig::default();
-    jetstream.max_memory_store = Some(ByteSize::mib(256));
-    jetstream.max_file_store = Some(ByteSize::gib(64));
-    config.jetstream = Some(jetstream);
+    let config = operator_config(&setup, &[], Duration::from_secs(1), true);
     let cluster = Cluster::start(&binary, 3, &config).await;
 
     let sys = connected(

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use natsjwt::provision::{reconcile, Provisioner, SigningKeyUsage};
 use natsjwt::resolver::client::Cluster as Servers;
-use natsjwt::resolver::{JetStreamConfig, ResolverKind, ServerMode};
 use natsjwt::store::{KvStore, Store};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use natsjwt::{AccountClaims, XKey};
@@ -22,7 +21,7 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::Command;
 
 use crate::common::client::{connect_creds, connected};
-use crate::common::cluster::Cluster;
+use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{example_binary, newest_server, TempDir};
 
 const WHY: &str = "the KV store replica test runs a 3-node 2.14 cluster with JetStream";
@@ -139,18 +138,7 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
         )
         .unwrap();
 
-    let mut config = setup.full_config("", &[&service]);
-    let ServerMode::Operator(operator) = &mut config.mode else {
-        panic!("full_config is operator mode")
-    };
-    let ResolverKind::Full(resolver) = &mut operator.resolver else {
-        panic!("full_config has a full resolver")
-    };
-    resolver.interval = Duration::from_secs(2);
-    let mut jetstream = JetStreamConfig::default();
-    jetstream.max_memory_store = Some(ByteSize::mib(256));
-    jetstream.max_file_store = Some(ByteSize::gib(8));
-    config.jetstream = Some(jetstream);
+    let config = operator_config(&setup, &[&service], Duration::from_secs(2), true);
     let mut cluster = Cluster::start(&binary, 3, &config).await;
     let urls: Vec<String> = cluster.servers().map(|server| server.url()).collect();
 

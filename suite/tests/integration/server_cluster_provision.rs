@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common::client::{connected, refused_within};
-use crate::common::cluster::Cluster;
+use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{newest_server, TempDir};
 use natsjwt::provision::{
     prune, watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner,
     PruneAction, Pruned, SigningKeyUsage, UserSigner, WhenServersAreDown,
 };
 use natsjwt::resolver::client::Cluster as Servers;
-use natsjwt::resolver::{Quorum, ResolverKind, ServerMode};
+use natsjwt::resolver::Quorum;
 use natsjwt::store::{DirStore, Store, StorePaths};
 
 const WHY: &str = "the cluster provisioning tests run a 3-node 2.14 cluster";
@@ -52,14 +52,7 @@ async fn world(interval: Duration) -> Option<World> {
         .unwrap();
     alice.save(&store, &tenant).unwrap();
 
-    let mut config = setup.full_config("", &[]);
-    let ServerMode::Operator(operator) = &mut config.mode else {
-        panic!("full_config is operator mode")
-    };
-    let ResolverKind::Full(resolver) = &mut operator.resolver else {
-        panic!("full_config has a full resolver")
-    };
-    resolver.interval = interval;
+    let config = operator_config(&setup, &[], interval, false);
     let cluster = Cluster::start(&binary, 3, &config).await;
     let world = World {
         setup,

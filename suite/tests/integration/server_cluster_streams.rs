@@ -13,12 +13,11 @@ use natsjwt::provision::{
     WhenServersAreDown,
 };
 use natsjwt::resolver::client::Cluster as Servers;
-use natsjwt::resolver::JetStreamConfig;
 use natsjwt::store::{DirStore, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
 use crate::common::client::{connected, publish_until_stored, refused_within, WAIT};
-use crate::common::cluster::Cluster;
+use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{newest_server, TempDir};
 
 const WHY: &str = "the stream cleanup tests run a 3-node 2.14 cluster with JetStream";
@@ -142,12 +141,7 @@ async fn streams_are_listed_and_deleted_from_every_disk_before_the_account() {
         })
         .unwrap();
 
-    let mut config = setup.full_config("", &[]);
-    // Fixed limits, so that placement never depends on this machine's memory or disk.
-    let mut jetstream = JetStreamConfig::default();
-    jetstream.max_memory_store = Some(ByteSize::mib(256));
-    jetstream.max_file_store = Some(ByteSize::gib(64));
-    config.jetstream = Some(jetstream);
+    let config = operator_config(&setup, &[], Duration::from_secs(120), true);
     let cluster = Cluster::start(&binary, 3, &config).await;
     let sys = connected(
         cluster.server(0),

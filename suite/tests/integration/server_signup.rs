@@ -9,9 +9,8 @@ use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::stream::Config as StreamConfig;
-use futures_util::StreamExt as _;
 
-use crate::common::client::{connected, refused, refused_within, stream_refusal};
+use crate::common::client::{bucket_values, connected, refused, refused_within, stream_refusal};
 use crate::common::cluster::consecutive_free_ports;
 use crate::common::nats_server::{
     example_binary, free_port, newest_server, run_bounded, RunningServer, ServerBinary, TempDir,
@@ -429,32 +428,15 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// The bucket's values, read raw (as anyone allowed to read the bucket reads them) as
 /// the service user.
-async fn bucket_values(server: &RunningServer, setup: &Path) -> Vec<(String, Vec<u8>)> {
+async fn tenants_bucket(server: &RunningServer, setup: &Path) -> Vec<(String, Vec<u8>)> {
     let creds = std::fs::read_to_string(setup.join("service.creds")).unwrap();
     let connection = connected(server, &creds, "the service user").await;
-    let kv = async_nats::jetstream::new(connection.client.clone())
-        .get_key_value("tenants")
-        .await
-        .unwrap();
-    let keys: Vec<String> = kv
-        .keys()
-        .await
-        .unwrap()
-        .map(|key| key.unwrap())
-        .collect()
-        .await;
-    let mut values = Vec::new();
-    for key in keys {
-        if let Some(value) = kv.get(key.as_str()).await.unwrap() {
-            values.push((key, value.to_vec()));
-        }
-    }
-    values
+    bucket_values(&connection.client, "tenants").await
 }
 
 /// The tenant's account claims as the bucket holds them.
 async fn bucket_tenant(server: &RunningServer, setup: &Path) -> AccountClaims {
-    let values = bucket_values(server, setup).await;
+    let values = tenants_bucket(server, setup).await;
     let (_, jwt) = values
         .iter()
         .find(|(key, _)| key == "account.acme")
@@ -557,7 +539,7 @@ async fn signup_on_a_kv_store_keeps_no_account_seed_in_its_directory() {
     );
 
     // The bucket, read raw: the tenant's JWT (bob revoked), and no seed in the clear.
-    let values = bucket_values(&server, &setup).await;
+    let values = tenants_bucket(&server, &setup).await;
     for (key, value) in &values {
         assert!(!holds_seed(&String::from_utf8_lossy(value)), "{key}");
     }

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
-use futures_util::StreamExt as _;
 use natsjwt::provision::{Provisioner, SigningKeyUsage};
 use natsjwt::store::{copy, DirStore, KvStore, Store, StoreError, StorePaths};
 use natsjwt::{KeyPair, XKey};
 
+use crate::common::client::bucket_values;
 use crate::common::nats_server::{newest_server, RunningServer, TempDir};
 use crate::common::tokens::holds_seed;
 use crate::store::fixture;
@@ -131,28 +131,18 @@ async fn the_raw_bucket_holds_jwts_and_public_keys_but_no_seed() {
 
     // What any reader of the bucket sees.
     let client = async_nats::connect(server.url()).await.unwrap();
-    let bucket = async_nats::jetstream::new(client)
-        .get_key_value("sealed")
-        .await
-        .unwrap();
-    let keys: Vec<String> = bucket
-        .keys()
-        .await
-        .unwrap()
-        .map(|key| key.unwrap())
-        .collect()
-        .await;
+    let values = bucket_values(&client, "sealed").await;
     let mut seeds = 0;
-    for key in &keys {
-        let value = bucket.get(key.as_str()).await.unwrap().unwrap();
-        let text = String::from_utf8_lossy(&value);
+    for (key, value) in &values {
+        let text = String::from_utf8_lossy(value);
         assert!(!holds_seed(&text), "{key} holds a seed in the clear");
         seeds += usize::from(key.starts_with("seed."));
     }
+    let keys: Vec<&str> = values.iter().map(|(key, _)| key.as_str()).collect();
     assert_eq!(seeds, 5, "{keys:?}");
-    let operator = bucket.get("operator").await.unwrap().unwrap();
-    assert_eq!(&operator[..], setup.jwt.as_bytes());
-    assert!(keys.contains(&format!("seed.{}", setup.operator_key.public_key())));
+    let operator = values.iter().find(|(key, _)| key == "operator").unwrap();
+    assert_eq!(&operator.1[..], setup.jwt.as_bytes());
+    assert!(keys.contains(&format!("seed.{}", setup.operator_key.public_key()).as_str()));
 
     // The store's key opens them; another does not, and is refused at the door.
     let signing = setup.signing_key.public_key().to_string();

@@ -363,3 +363,26 @@ pub async fn raw_connect(server: &RunningServer, connect_json: &str) -> Result<(
         .await
         .unwrap_or_else(|_| Err(format!("no answer within {WAIT:?}")))
 }
+
+/// Every value of the KV bucket `bucket` (deleted keys left out), read raw through
+/// `client`: what anyone allowed to read the bucket sees.
+pub async fn bucket_values(client: &async_nats::Client, bucket: &str) -> Vec<(String, Vec<u8>)> {
+    let kv = async_nats::jetstream::new(client.clone())
+        .get_key_value(bucket)
+        .await
+        .expect("the bucket");
+    let keys: Vec<String> = kv
+        .keys()
+        .await
+        .expect("listing the bucket's keys")
+        .map(|key| key.expect("a key"))
+        .collect()
+        .await;
+    let mut values = Vec::new();
+    for key in keys {
+        if let Some(value) = kv.get(key.as_str()).await.expect("reading a value") {
+            values.push((key, value.to_vec()));
+        }
+    }
+    values
+}

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use natsjwt::resolver::{ClusterLayout, ServerConfig};
+use natsjwt::provision::{ManagedAccount, OperatorSetup};
+use natsjwt::resolver::{ClusterLayout, JetStreamConfig, ResolverKind, ServerConfig, ServerMode};
+use natsjwt::types::ByteSize;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -27,6 +29,33 @@ struct Node {
     http: u16,
     conf: PathBuf,
     server: Option<RunningServer>,
+}
+
+/// The nodes' configuration for `setup`'s operator: a full resolver that preloads the
+/// system account and `accounts` and syncs every `interval`, and, with `jetstream`,
+/// JetStream with fixed limits (256 MiB of memory, 64 GiB of file), so that placement
+/// never depends on this machine's memory or disk.
+pub fn operator_config(
+    setup: &OperatorSetup,
+    accounts: &[&ManagedAccount],
+    interval: Duration,
+    jetstream: bool,
+) -> ServerConfig {
+    let mut config = setup.full_config("", accounts);
+    let ServerMode::Operator(operator) = &mut config.mode else {
+        panic!("full_config is operator mode")
+    };
+    let ResolverKind::Full(resolver) = &mut operator.resolver else {
+        panic!("full_config has a full resolver")
+    };
+    resolver.interval = interval;
+    if jetstream {
+        let mut limits = JetStreamConfig::default();
+        limits.max_memory_store = Some(ByteSize::mib(256));
+        limits.max_file_store = Some(ByteSize::gib(64));
+        config.jetstream = Some(limits);
+    }
+    config
 }
 
 /// Running servers routed to each other; each is killed, and the directories removed,
