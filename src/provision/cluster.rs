@@ -65,11 +65,15 @@ async fn reachable_unless_down(
     Ok(reachable)
 }
 
-/// The copies of `account` the servers of `cluster` hold. When they hold different ones,
-/// the servers do not say which holds which ([`ResolverError::UnclearLookup`]): each
-/// copy is then attributed to every server that holds one.
-async fn copies(cluster: &Cluster, account: &str) -> Result<Vec<Held>, ProvisionError> {
-    match cluster.lookup(account).await {
+/// The copies of an account the servers of `cluster` hold, from its lookup. When they
+/// hold different ones, the servers do not say which holds which
+/// ([`ResolverError::UnclearLookup`]): each copy is then attributed to every server that
+/// holds one.
+fn copies(
+    cluster: &Cluster,
+    lookup: Result<Report<Option<String>>, ResolverError>,
+) -> Result<Vec<Held>, ProvisionError> {
+    match lookup {
         Ok(report) => Ok(report
             .replies
             .into_iter()
@@ -139,10 +143,14 @@ async fn reconcile_on(
     for public_key in store.tombstones()? {
         accounts.push((public_key, None));
     }
-    let mut held = Vec::with_capacity(accounts.len());
-    for (public_key, _) in &accounts {
-        held.push(copies(servers, public_key).await?);
-    }
+    // One list and batched lookups for all of them.
+    let keys: Vec<&str> = accounts.iter().map(|(key, _)| key.as_str()).collect();
+    let held = servers
+        .lookup_each(&keys)
+        .await?
+        .into_iter()
+        .map(|lookup| copies(servers, lookup))
+        .collect::<Result<Vec<_>, _>>()?;
     let holdings: Vec<Holdings<'_>> = accounts
         .iter()
         .zip(&held)

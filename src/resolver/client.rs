@@ -226,22 +226,62 @@ impl Cluster {
     /// # }
     /// # fn main() {}
     /// ```
+    #[allow(
+        clippy::expect_used,
+        reason = "lookup_each answers once for each account it is given"
+    )]
     pub async fn lookup(&self, account: &str) -> Result<Report<Option<String>>, ResolverError> {
-        if !is_public_key_of(account, KeyKind::Account) {
-            return Err(ResolverError::NotAnAccount(account.to_owned()));
+        self.lookup_each(&[account])
+            .await?
+            .into_iter()
+            .next()
+            .expect("one account asked, one answer")
+    }
+
+    /// [`Cluster::lookup`] of each of `accounts`, with one list for all of them and their
+    /// lookups batched (256 at a time on one inbox): what a convergence check over many
+    /// accounts asks. Each account's answer is its own: one whose copies differ is
+    /// [`ResolverError::UnclearLookup`] in its place; a request that fails fails the call.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// use natsjwt::resolver::client::Cluster;
+    ///
+    /// # async fn run(client: async_nats::Client, tenants: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let cluster = Cluster::discover(client, Duration::from_millis(500)).await?;
+    /// let keys: Vec<&str> = tenants.iter().map(String::as_str).collect();
+    /// for (tenant, held) in keys.iter().zip(cluster.lookup_each(&keys).await?) {
+    ///     match held {
+    ///         Ok(report) => println!("{tenant}: {} servers hold it", report.replies.iter().filter(|(_, jwt)| jwt.is_some()).count()),
+    ///         Err(unclear) => println!("{tenant}: {unclear}"),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// # fn main() {}
+    /// ```
+    pub async fn lookup_each(
+        &self,
+        accounts: &[&str],
+    ) -> Result<Vec<Result<Report<Option<String>>, ResolverError>>, ResolverError> {
+        if let Some(bad) = accounts
+            .iter()
+            .find(|account| !is_public_key_of(account, KeyKind::Account))
+        {
+            return Err(ResolverError::NotAnAccount((*bad).to_owned()));
         }
         let listed = self.list().await?;
-        let holders = listed
-            .holders()
-            .remove_entry(account)
-            .map(|entry| BTreeMap::from([entry]))
-            .unwrap_or_default();
-        let jwts = self
-            .look_up(&holders)
-            .await?
-            .remove(account)
-            .unwrap_or_default();
-        listed.holders_of(account, jwts)
+        let mut holders = listed.holders();
+        holders.retain(|account, _| accounts.contains(&account.as_str()));
+        let found = self.look_up(&holders).await?;
+        Ok(accounts
+            .iter()
+            .map(|account| {
+                let jwts = found.get(*account).cloned().unwrap_or_default();
+                listed.holders_of(account, jwts)
+            })
+            .collect())
     }
 
     /// Every account JWT the servers hold: per account any of them lists, the newest (by
