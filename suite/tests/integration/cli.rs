@@ -389,7 +389,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("create_user", "../examples/create_user.rs"),
     ("describe", "../examples/describe.rs"),
     ("encode", "../examples/encode.rs"),
-    ("signup", "examples/signup.rs"),
+    ("signup", "examples/signup/main.rs"),
     ("provision_loop", "examples/provision_loop.rs"),
     ("auth_callout", "examples/auth_callout.rs"),
 ];
