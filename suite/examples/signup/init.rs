@@ -16,7 +16,8 @@ use natsjwt::store::{DirStore, StoreError, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use natsjwt::XKey;
 
-/// The account a KV store's bucket lives in, and its user the steps connect as.
+/// The account a KV store's bucket lives in, and its user, whose creds (`<dir>/service.creds`)
+/// the steps connect to the bucket with.
 const SERVICE_ACCOUNT: &str = "SERVICE";
 const SERVICE_USER: &str = "service";
 
