@@ -66,7 +66,7 @@ use crate::claims::{
     AccountClaims, ActivationClaims, ClaimType, ClaimsError, OperatorClaims, UserClaims,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::keys::{KeyPair, Signer};
+use crate::keys::{KeyPair, PublicKey, Signer};
 use crate::resolver::delete_request;
 use crate::trust::{Link, Trust, TrustError};
 use crate::types::{ExportType, SigningKey};
@@ -118,7 +118,9 @@ use crate::validation::{Severity, TimeChecks, ValidationResults};
 pub struct Provisioner {
     operator: OperatorClaims,
     operator_jwt: String,
-    signing_key: KeyPair,
+    signing_key: Arc<dyn Signer + Send + Sync>,
+    /// The public key of `signing_key`.
+    signer: PublicKey,
     trust: Trust,
     clock: Arc<dyn Clock + Send + Sync>,
 }
@@ -126,7 +128,7 @@ pub struct Provisioner {
 impl std::fmt::Debug for Provisioner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provisioner")
-            .field("signing_key", &self.signing_key)
+            .field("signing_key", &self.signer)
             .finish()
     }
 }
@@ -136,23 +138,56 @@ impl Provisioner {
     /// `signing_key`: one of the operator's signing keys, or its identity key when the
     /// operator is not strict.
     pub fn new(operator_jwt: &str, signing_key: KeyPair) -> Result<Provisioner, ProvisionError> {
+        Provisioner::with_signer(operator_jwt, signing_key)
+    }
+
+    /// [`Provisioner::new`] with a signer whose seed this process does not hold: a key in
+    /// an HSM or a KMS ([`ExternalSigner`](crate::ExternalSigner)). No store then holds
+    /// the operator's signing seed (see [`Provisioner::open_with_signer`]).
+    ///
+    /// ```
+    /// use natsjwt::provision::Provisioner;
+    /// use natsjwt::{ExternalSigner, KeyPair, OperatorClaims};
+    ///
+    /// let operator = KeyPair::new_operator()?;
+    /// let in_the_hsm = KeyPair::new_operator()?; // stands for a key the HSM keeps
+    /// let mut claims = OperatorClaims::new(operator.public_key().as_str());
+    /// claims.nats.signing_keys.push(in_the_hsm.public_key().to_string());
+    /// claims.nats.strict_signing_key_usage = true;
+    /// let operator_jwt = claims.encode(&operator)?;
+    ///
+    /// let public = in_the_hsm.public_key().to_string();
+    /// let hsm = ExternalSigner::new(&public, move |_key: &str, data: &[u8]| {
+    ///     Ok(in_the_hsm.sign(data).to_vec()) // the HSM's signing call
+    /// })?;
+    /// let provisioner = Provisioner::with_signer(&operator_jwt, hsm)?;
+    /// let tenant = provisioner.create_account("acme", |_| {})?;
+    /// assert_eq!(tenant.claims.issuer, public);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_signer(
+        operator_jwt: &str,
+        signing_key: impl Signer + Send + Sync + 'static,
+    ) -> Result<Provisioner, ProvisionError> {
         let operator = OperatorClaims::decode(operator_jwt)
             .map_err(|source| TrustError::Decode {
                 link: Link::Operator,
                 source,
             })?
             .into_claims();
-        let signer = signing_key.public_key().as_str();
-        let allowed = operator.nats.signing_keys.iter().any(|k| k == signer)
-            || (operator.subject == signer && !operator.nats.strict_signing_key_usage);
+        let signer = signing_key.public_key().map_err(ClaimsError::Signer)?;
+        let key = signer.as_str();
+        let allowed = operator.nats.signing_keys.iter().any(|k| k == key)
+            || (operator.subject == key && !operator.nats.strict_signing_key_usage);
         if !allowed {
-            return Err(ProvisionError::NotASigner(signer.to_owned()));
+            return Err(ProvisionError::NotASigner(key.to_owned()));
         }
         let trust = Trust::new().with_operator_jwt(operator_jwt)?;
         Ok(Provisioner {
             operator,
             operator_jwt: operator_jwt.to_owned(),
-            signing_key,
+            signing_key: Arc::new(signing_key),
+            signer,
             trust,
             clock: Arc::new(SystemClock),
         })
@@ -255,7 +290,7 @@ impl Provisioner {
                 .now()
                 .max(account.claims.issued_at.saturating_add(1))
         };
-        let jwt = claims.encode_at(&self.signing_key, issued_at)?;
+        let jwt = claims.encode_at(&*self.signing_key, issued_at)?;
         self.trust.verify_account(&jwt)?;
         account.claims = claims;
         account.jwt = jwt;
@@ -354,7 +389,7 @@ impl Provisioner {
     /// A request deleting `accounts` from full resolvers, signed by the operator signing key.
     pub fn delete_request(&self, accounts: &[&str]) -> Result<String, ProvisionError> {
         Ok(delete_request(
-            &self.signing_key,
+            &*self.signing_key,
             accounts,
             self.clock.now(),
         )?)

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::claims::{decode_unverified, AccountClaims, OperatorClaims, UserClaims};
-use crate::keys::{KeyKind, KeyPair};
+use crate::keys::{KeyKind, KeyPair, Signer};
 use crate::store::{Store, StoreError};
 use crate::trust::{Link, TrustError};
 
@@ -68,6 +68,21 @@ impl Provisioner {
             "a seed of a key that signs for operator {}",
             operator.subject
         )))
+    }
+
+    /// A provisioner for the operator kept in `store` that signs with `signing_key`, a key
+    /// the store does not hold: one an HSM or a KMS keeps
+    /// ([`ExternalSigner`](crate::ExternalSigner)); see [`Provisioner::with_signer`]. The
+    /// store then holds no seed of the operator's: delete those that
+    /// [`OperatorSetup::save`] stored once the key is in the HSM.
+    pub fn open_with_signer(
+        store: &dyn Store,
+        signing_key: impl Signer + Send + Sync + 'static,
+    ) -> Result<Provisioner, ProvisionError> {
+        let jwt = store
+            .operator_jwt()?
+            .ok_or_else(|| ProvisionError::NotInStore("the operator JWT".to_owned()))?;
+        Provisioner::with_signer(&jwt, signing_key)
     }
 
     /// The account named `name` in `store`, with its identity key and every signing key

@@ -43,7 +43,9 @@ struct Meta {
 /// - **Secrets are sealed.** Seeds and creds are stored as curve-key boxes
 ///   ([`XKey::seal`]) sealed by, and to, the store's own key, which only the service
 ///   holds: a reader of the bucket (or of the servers' disks) without it learns public
-///   keys and JWTs only.
+///   keys and JWTs only. With the operator's signing key in an HSM or a KMS
+///   ([`Provisioner::open_with_signer`](crate::provision::Provisioner::open_with_signer)),
+///   the bucket holds no seed of the operator's at all.
 /// - **No change is lost.** An account's entry is written with its revision as the
 ///   compare-and-set guard ([`Store::put_account_jwt_if`]):
 ///   [`Provisioner::update_account`](crate::provision::Provisioner::update_account)

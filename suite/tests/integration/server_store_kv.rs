@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
-use natsjwt::provision::{Provisioner, SigningKeyUsage};
+use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage};
 use natsjwt::store::{copy, DirStore, KvStore, Store, StoreError, StorePaths};
-use natsjwt::{KeyPair, XKey};
+use natsjwt::{ExternalSigner, KeyPair, XKey};
 
 use crate::common::client::bucket_values;
 use crate::common::nats_server::{newest_server, RunningServer, TempDir};
@@ -218,4 +218,62 @@ async fn writers_changing_one_account_at_once_lose_no_change() {
     }
     let entry = first.account_entry("acme").unwrap().unwrap();
     assert_eq!(Some(&entry.revision), revisions.iter().max());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_operator_key_in_an_hsm_the_bucket_holds_no_operator_seed() {
+    let Some(server) = jetstream_server().await else {
+        return;
+    };
+    let store = KvStore::create(connect(&server), "hsm", 1, "demo", new_sealer()).unwrap();
+    let setup = Provisioner::bootstrap("demo", SigningKeyUsage::Required).unwrap();
+    setup.save(&store).unwrap();
+    // The operator's keys go to the HSM: the store forgets their seeds.
+    let operator_keys = [
+        setup.operator_key.public_key().to_string(),
+        setup.signing_key.public_key().to_string(),
+    ];
+    for key in &operator_keys {
+        store.delete_key(key).unwrap();
+    }
+    let missing = Provisioner::open(&store);
+    assert!(
+        matches!(&missing, Err(ProvisionError::NotInStore(what)) if what.starts_with("a seed of a key that signs")),
+        "{missing:?}"
+    );
+
+    let in_the_hsm = setup.signing_key.clone();
+    let signed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = signed.clone();
+    let hsm = ExternalSigner::new(&operator_keys[1], move |_key: &str, data: &[u8]| {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(in_the_hsm.sign(data).to_vec())
+    })
+    .unwrap();
+    let provisioner = Provisioner::open_with_signer(&store, hsm).unwrap();
+    let tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    tenant.save(&store).unwrap();
+    provisioner
+        .update_account(&store, "acme", |tenant| {
+            tenant.revoke_user(KeyPair::new_user().unwrap().public_key().as_str(), 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(signed.load(std::sync::atomic::Ordering::Relaxed), 2);
+    assert_eq!(tenant.claims.issuer, operator_keys[1]);
+
+    // The bucket holds the tenant's seeds (sealed), and none of the operator's.
+    let client = async_nats::connect(server.url()).await.unwrap();
+    let keys: Vec<String> = bucket_values(&client, "hsm")
+        .await
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    assert!(
+        keys.contains(&format!("seed.{}", tenant.public_key())),
+        "{keys:?}"
+    );
+    for key in &operator_keys {
+        assert!(!keys.contains(&format!("seed.{key}")), "{key} in {keys:?}");
+    }
 }
