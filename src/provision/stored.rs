@@ -45,9 +45,7 @@ impl Provisioner {
     /// # }
     /// ```
     pub fn open(store: &dyn Store) -> Result<Provisioner, ProvisionError> {
-        let jwt = store
-            .operator_jwt()?
-            .ok_or_else(|| ProvisionError::NotInStore("the operator JWT".to_owned()))?;
+        let jwt = operator_jwt(store)?;
         let operator = OperatorClaims::decode(&jwt)
             .map_err(|source| TrustError::Decode {
                 link: Link::Operator,
@@ -79,10 +77,7 @@ impl Provisioner {
         store: &dyn Store,
         signing_key: impl Signer + Send + Sync + 'static,
     ) -> Result<Provisioner, ProvisionError> {
-        let jwt = store
-            .operator_jwt()?
-            .ok_or_else(|| ProvisionError::NotInStore("the operator JWT".to_owned()))?;
-        Provisioner::with_signer(&jwt, signing_key)
+        Provisioner::with_signer(&operator_jwt(store)?, signing_key)
     }
 
     /// The account named `name` in `store`, with its identity key and every signing key
@@ -240,6 +235,13 @@ impl Provisioner {
         let key = stored_key(store, &claims.subject, KeyKind::User)?;
         Ok(IssuedUser { key, claims, jwt })
     }
+}
+
+/// The operator JWT `store` holds.
+fn operator_jwt(store: &dyn Store) -> Result<String, ProvisionError> {
+    store
+        .operator_jwt()?
+        .ok_or_else(|| ProvisionError::NotInStore("the operator JWT".to_owned()))
 }
 
 /// The claims of an account JWT the store (or a caller) holds, read without checking its

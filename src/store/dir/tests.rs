@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::store::file::tests::Scratch;
+use crate::store::file::tests::{names, Scratch};
 use crate::{AccountClaims, KeyKind, OperatorClaims, UserClaims};
 
 struct Fixture {
@@ -417,15 +417,6 @@ fn modes_are_private() {
     ] {
         assert_eq!(mode(&dir), 0o700, "{}", dir.display());
     }
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
