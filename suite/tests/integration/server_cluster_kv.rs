@@ -13,14 +13,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use natsjwt::provision::{reconcile, Provisioner, SigningKeyUsage};
-use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::store::{KvStore, Store};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use natsjwt::{AccountClaims, XKey};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::Command;
 
-use crate::common::client::{connect_creds, connected};
+use crate::common::client::{connect_creds, system_servers};
 use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{example_binary, newest_server, TempDir};
 
@@ -171,15 +170,8 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
     let tenant = provisioner.create_account("acme", |_| {}).unwrap();
     tenant.save(&kv).unwrap();
     let first_revision = kv.account_entry("acme").unwrap().unwrap().revision;
-    let sys = connected(
-        cluster.server(0),
-        setup.system_user.creds().unwrap().expose(),
-        "sys",
-    )
-    .await;
-    let servers = Servers::discover(sys.client.clone(), COLLECT)
-        .await
-        .unwrap();
+    let sys_creds = setup.system_user.creds().unwrap();
+    let servers = system_servers(cluster.server(0), sys_creds.expose(), COLLECT).await;
     assert_eq!(servers.push(tenant.jwt()).await.unwrap().confirmed(), 3);
 
     let creds_path = dir.path().join("service.creds");
@@ -247,9 +239,7 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
 
     // The returning node is brought to the store's state.
     cluster.restart(2).await;
-    let servers = Servers::discover(sys.client.clone(), COLLECT)
-        .await
-        .unwrap();
+    let servers = system_servers(cluster.server(0), sys_creds.expose(), COLLECT).await;
     assert_eq!(servers.expected().len(), 3);
     let pass = reconcile(&provisioner, &kv, &servers).await.unwrap();
     println!(

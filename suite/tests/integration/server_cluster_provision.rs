@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::common::client::{connected, refused_within};
+use crate::common::client::{connected, refused_within, system_servers};
 use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{newest_server, TempDir};
 use natsjwt::provision::{
@@ -75,12 +75,7 @@ impl World {
     /// them.
     async fn servers(&self, index: usize) -> Servers {
         let creds = self.setup.system_user.creds().unwrap();
-        let client = async_nats::ConnectOptions::with_credentials(creds.expose())
-            .unwrap()
-            .connect(self.cluster.server(index).url())
-            .await
-            .unwrap();
-        Servers::discover(client, COLLECT).await.unwrap()
+        system_servers(self.cluster.server(index), creds.expose(), COLLECT).await
     }
 }
 

@@ -12,11 +12,12 @@ use natsjwt::provision::{
     account_streams, delete_streams, ManagedAccount, Provisioner, SigningKeyUsage, UserSigner,
     WhenServersAreDown,
 };
-use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::store::{DirStore, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
-use crate::common::client::{connected, publish_until_stored, refused_within, WAIT};
+use crate::common::client::{
+    connected, publish_until_stored, refused_within, system_servers, WAIT,
+};
 use crate::common::cluster::{operator_config, Cluster};
 use crate::common::nats_server::{newest_server, TempDir};
 
@@ -143,15 +144,8 @@ async fn streams_are_listed_and_deleted_from_every_disk_before_the_account() {
 
     let config = operator_config(&setup, &[], Duration::from_secs(120), true);
     let cluster = Cluster::start(&binary, 3, &config).await;
-    let sys = connected(
-        cluster.server(0),
-        setup.system_user.creds().unwrap().expose(),
-        "sys",
-    )
-    .await;
-    let servers = Servers::discover(sys.client.clone(), COLLECT)
-        .await
-        .unwrap();
+    let sys_creds = setup.system_user.creds().unwrap();
+    let servers = system_servers(cluster.server(0), sys_creds.expose(), COLLECT).await;
     for account in [&acme, &plain] {
         let report = servers.push(account.jwt()).await.unwrap();
         assert_eq!(report.summary(), "confirmed by 3/3 servers");

@@ -44,6 +44,14 @@ fn signup(args: &[&str]) -> String {
     out
 }
 
+/// [`signup`] with `args` and `--server` naming `server`.
+fn signup_on(server: &RunningServer, args: &[&str]) -> String {
+    let url = server.url();
+    let mut all = args.to_vec();
+    all.extend(["--server", &url]);
+    signup(&all)
+}
+
 /// Runs `signup` with `args`; checks it failed with exit code 1 and printed no seed.
 /// Returns stderr.
 fn signup_fails(args: &[&str]) -> String {
@@ -99,12 +107,7 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
     };
     let (setup, server) = init(&binary).await;
     let dir = setup.to_str().unwrap();
-    let url = server.url();
-    let step = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend(["--server", &url]);
-        signup(&all)
-    };
+    let step = |args: &[&str]| signup_on(&server, args);
 
     let out = step(&["tenant", dir, "acme"]);
     assert!(out.starts_with("created tenant acme (A"), "{out}");
@@ -178,6 +181,7 @@ async fn signup_steps_survive_restarts_and_hold_the_tiers() {
         .unwrap();
     let orders_dir = setup.join(format!("js/jetstream/{tenant_key}/streams/ORDERS"));
     assert!(orders_dir.is_dir(), "{}", orders_dir.display());
+    let url = server.url();
     let (status, out, err) = run_signup(&["delete", dir, "acme", "--server", &url]);
     assert_eq!(status.code(), Some(64), "{out} {err}");
     for word in ["ORDERS", "--remove-streams", "--keep-streams"] {
@@ -453,12 +457,7 @@ async fn signup_on_a_kv_store_keeps_no_account_seed_in_its_directory() {
     };
     let (setup, server) = init_kv(&binary).await;
     let dir = setup.to_str().unwrap();
-    let url = server.url();
-    let step = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend(["--server", &url]);
-        signup(&all)
-    };
+    let step = |args: &[&str]| signup_on(&server, args);
 
     // The first step creates the bucket from the pending store, and removes that.
     let out = step(&["tenant", dir, "acme"]);

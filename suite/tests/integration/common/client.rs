@@ -386,3 +386,16 @@ pub async fn bucket_values(client: &async_nats::Client, bucket: &str) -> Vec<(St
     }
     values
 }
+
+/// The servers of the cluster `server` is part of, as the system user of `sys_creds`
+/// connected to it sees them (each request collecting replies for `collect`).
+pub async fn system_servers(
+    server: &RunningServer,
+    sys_creds: &str,
+    collect: Duration,
+) -> natsjwt::resolver::client::Cluster {
+    let sys = connected(server, sys_creds, "the system user").await;
+    natsjwt::resolver::client::Cluster::discover(sys.client, collect)
+        .await
+        .expect("the servers answer a ping")
+}
