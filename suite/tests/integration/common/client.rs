@@ -35,15 +35,23 @@ pub struct Connection {
     events: mpsc::UnboundedReceiver<Event>,
 }
 
-/// Options shared by every test connection: short timeouts, no reconnect storms, and
-/// events collected for [`Connection::expect_server_error`].
+/// Options shared by every test connection: short timeouts, no reconnect storms, no wait
+/// before the first attempt, and events collected for [`Connection::expect_server_error`].
 fn base_options(options: ConnectOptions) -> (ConnectOptions, mpsc::UnboundedReceiver<Event>) {
     let (sender, events) = mpsc::unbounded_channel();
     let options = options
         .connection_timeout(WAIT)
         .request_timeout(Some(WAIT))
         .max_reconnects(1)
-        .reconnect_delay_callback(|_| Duration::from_millis(100))
+        // async-nats waits this long before every attempt, the first one included: a
+        // delay there would be paid by every connection a test makes.
+        .reconnect_delay_callback(|attempts| {
+            if attempts <= 1 {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(100)
+            }
+        })
         .ignore_discovered_servers()
         .event_callback(move |event| {
             let sender = sender.clone();
