@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rust (suite/examples/bench.rs) against Go's nats-io/jwt v2 (scripts/go-bench/main.go), side
+# Rust (bench/examples/bench.rs) against Go's nats-io/jwt v2 (scripts/go-bench/main.go), side
 # by side in one run: encode and decode + verify of the same typical user, and the bare
 # Ed25519 sign and verify of the same bytes on each side.
 #
@@ -25,7 +25,7 @@ mkdir -p "$work/gopath/src"
 cp -r "$root/scripts/go-bench" "$work/gopath/src/go-bench"
 (cd "$work/gopath/src/go-bench" &&
   GO111MODULE=off GOPATH="$work/gopath:$gocode" GOFLAGS= go build -o "$work/go-bench" .)
-cargo build -q --release -p natsjwt-suite --example bench
+cargo build -q --release -p natsjwt-bench --example bench
 rust_bin="$CARGO_TARGET_DIR/release/examples/bench"
 
 for round in $(seq "$rounds"); do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions and heap allocations per operation, counted by valgrind (repeatable on a
-# noisy machine, unlike timings). Each operation of `suite/examples/bench.rs only OP N` is run
+# noisy machine, unlike timings). Each operation of `bench/examples/bench.rs only OP N` is run
 # with N and with 0 iterations; the difference divided by N is the cost of one.
 #
 #   scripts/op-costs.sh [N] [OP...]      (default N=200, every operation)
@@ -17,7 +17,7 @@ if [ ${#ops[@]} -eq 0 ]; then
   ops=(encode_user decode_user decode_user_known_issuer validate_user raw_sign raw_verify encode_account decode_account
        validate_account format_creds parse_creds)
 fi
-cargo build -q --release -p natsjwt-suite --example bench
+cargo build -q --release -p natsjwt-bench --example bench
 bin="$CARGO_TARGET_DIR/release/examples/bench"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

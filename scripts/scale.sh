@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 n="${1:-100000}"
-cargo build -q --release -p natsjwt-suite --example bench
+cargo build -q --release -p natsjwt-bench --example bench
 echo "machine: $(nproc --all) vCPU, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$CARGO_TARGET_DIR/release/examples/bench" scale "$n" |
   awk 'NR == 1 { printf "%10s %10s %14s %18s\n", "users", "seconds", "peak_rss_kib", "us_per_user_step"; next }

@@ -1,4 +1,4 @@
-// Command go-bench times Go's nats-io/jwt v2 on the work suite/examples/bench.rs times, for
+// Command go-bench times Go's nats-io/jwt v2 on the work bench/examples/bench.rs times, for
 // scripts/compare-go.sh: encode and decode (with verification) of the same typical user,
 // signed by the same account key, and the bare Ed25519 sign and verify of the same
 // number of bytes.
@@ -23,7 +23,7 @@ import (
 )
 
 // fixedKey is the key pair of prefix whose 32 seed bytes are all b (as fixed_key in
-// suite/benches/common/mod.rs).
+// bench/benches/common/mod.rs).
 func fixedKey(prefix nkeys.PrefixByte, b byte) nkeys.KeyPair {
 	kp, err := nkeys.FromRawSeed(prefix, bytes.Repeat([]byte{b}, 32))
 	if err != nil {
@@ -32,7 +32,7 @@ func fixedKey(prefix nkeys.PrefixByte, b byte) nkeys.KeyPair {
 	return kp
 }
 
-// typicalUser builds the claims typical_user in suite/benches/common/mod.rs builds.
+// typicalUser builds the claims typical_user in bench/benches/common/mod.rs builds.
 func typicalUser(subject string) *jwt.UserClaims {
 	uc := jwt.NewUserClaims(subject)
 	uc.Name = "alice"

@@ -1,10 +1,10 @@
 //! Whole-process timings, for comparing with other implementations (`scripts/compare-go.sh`).
 //!
 //! ```text
-//! cargo run --release --example bench -- <N>            # N of each; prints ns per op
-//! cargo run --release --example bench -- only <OP> <N>  # just OP, N times (for valgrind)
-//! cargo run --release --example bench -- scale <N>      # issue N users; time and peak RSS
-//! cargo run --release --example bench -- ratios <R>     # the issue's ratios, interleaved
+//! cargo run --release -p natsjwt-bench --example bench -- <N>            # N of each; ns per op
+//! cargo run --release -p natsjwt-bench --example bench -- only <OP> <N>  # just OP, N times
+//! cargo run --release -p natsjwt-bench --example bench -- scale <N>      # N users; time, peak RSS
+//! cargo run --release -p natsjwt-bench --example bench -- ratios <R>     # the ratios, interleaved
 //! ```
 //!
 //! The first form prints `encode_user_ns_per_op`, `decode_user_ns_per_op`,

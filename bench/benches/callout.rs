@@ -10,7 +10,7 @@
 //! Target: `authorize_sealed` ≤ 1.15 × `crypto_floor`. Each iteration gets a request of
 //! its own, made outside the measurement, as a server makes one per connection.
 //!
-//! Run with `cargo bench -p natsjwt-suite --bench callout`.
+//! Run with `cargo bench -p natsjwt-bench --bench callout`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;

@@ -6,7 +6,7 @@
 //! - `user/decode_verify` ≤ 1.10 × `raw/verify_user_sized`
 //! - `account/validate` < 5% of `account/encode`
 //!
-//! Run with `cargo bench -p natsjwt-suite --bench jwt` (add `-- user/` etc. to filter).
+//! Run with `cargo bench -p natsjwt-bench --bench jwt` (add `-- user/` etc. to filter).
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
