@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::{json_string, load_seed_of, main_with, Args, Failure};
+use common::{Args, Failure, json_string, load_seed_of, main_with};
 use natsjwt::{AccountClaims, KeyKind, KeyPair};
 
 const USAGE: &str = "create_account --operator-seed <SEED|@FILE|@-> --name <NAME> [--json]";

@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::{json_string, load_seed_of, main_with, Args, Failure};
+use common::{Args, Failure, json_string, load_seed_of, main_with};
 use natsjwt::creds::format_user_creds;
 use natsjwt::{KeyKind, KeyPair, PublicKey, UserClaims};
 

@@ -21,12 +21,12 @@
 
 mod common;
 
-use common::{json_string, main_with, read_input, Args, Failure, FAILURE_EXIT};
+use common::{Args, FAILURE_EXIT, Failure, json_string, main_with, read_input};
+use natsjwt::AnyClaims;
 use natsjwt::creds::parse_decorated_jwt;
 use natsjwt::dangerous::decode_unverified;
 use natsjwt::trust::{Trust, TrustError};
 use natsjwt::validation::{Severity, TimeChecks, ValidationResults};
-use natsjwt::AnyClaims;
 
 const USAGE: &str = "describe [FILE|-] [--operator FILE [--account FILE]]";
 /// Exit code for a token that is read and decoded but refused.
@@ -98,7 +98,7 @@ fn check_chain(
             return Err(Failure::usage(format!(
                 "--operator checks accounts, users and activations, not {} claims",
                 claim_type_name(other)
-            )))
+            )));
         }
     })
 }

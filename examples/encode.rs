@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{is_stdin_argument, load_seed, main_with, read_input, Args, Failure};
+use common::{Args, Failure, is_stdin_argument, load_seed, main_with, read_input};
 use natsjwt::AnyClaims;
 
 const USAGE: &str = "encode --seed <SEED|@FILE|@-> --iat <UNIX> [FILE|-]";

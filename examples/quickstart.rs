@@ -23,7 +23,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{main_with, parse_port, refuse_inside_repository, seed_file_text, Args, Failure};
+use common::{Args, Failure, main_with, parse_port, refuse_inside_repository, seed_file_text};
 use natsjwt::creds::{format_user_creds, write_secret_file};
 use natsjwt::{AccountClaims, KeyPair, OperatorClaims, Secret, UserClaims};
 

@@ -23,8 +23,8 @@
 
 use std::sync::OnceLock;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use natsjwt::claims::{
     Account, Activation, AuthorizationRequest, AuthorizationResponse, ClaimBody, Generic, MsgTrace,
     Operator, User,
@@ -440,15 +440,15 @@ pub fn creds(data: &[u8]) {
 
     match creds::decorate_seed(text) {
         Ok(decorated) => {
-            if let Ok(pair) = KeyPair::from_seed(text) {
-                if matches!(
+            if let Ok(pair) = KeyPair::from_seed(text)
+                && matches!(
                     pair.kind(),
                     KeyKind::Operator | KeyKind::Account | KeyKind::User
-                ) {
-                    let back = creds::parse_decorated_nkey(decorated.expose())
-                        .unwrap_or_else(|e| panic!("decorated seed does not parse: {e}"));
-                    assert_eq!(back.public_key(), pair.public_key());
-                }
+                )
+            {
+                let back = creds::parse_decorated_nkey(decorated.expose())
+                    .unwrap_or_else(|e| panic!("decorated seed does not parse: {e}"));
+                assert_eq!(back.public_key(), pair.public_key());
             }
         }
         Err(e) => assert_no_echo(text, &e.to_string()),
@@ -557,44 +557,43 @@ pub fn keys(data: &[u8]) {
         }
     }
 
-    if let Some((&selector, rest)) = data.split_first() {
-        if let Ok(raw) = <[u8; 32]>::try_from(rest) {
-            let kind = KeyKind::ALL[usize::from(selector) % KeyKind::ALL.len()];
-            match KeyPair::from_raw_seed(kind, &raw) {
-                Ok(pair) => {
-                    assert_eq!(pair.kind(), kind);
-                    let seed = pair.seed();
-                    let again = KeyPair::from_seed_kind(seed.expose(), kind)
-                        .unwrap_or_else(|e| panic!("own seed does not load: {e}"));
-                    assert_eq!(again.public_key(), pair.public_key());
-                    assert_eq!(again.seed().expose(), seed.expose());
+    if let Some((&selector, rest)) = data.split_first()
+        && let Ok(raw) = <[u8; 32]>::try_from(rest)
+    {
+        let kind = KeyKind::ALL[usize::from(selector) % KeyKind::ALL.len()];
+        match KeyPair::from_raw_seed(kind, &raw) {
+            Ok(pair) => {
+                assert_eq!(pair.kind(), kind);
+                let seed = pair.seed();
+                let again = KeyPair::from_seed_kind(seed.expose(), kind)
+                    .unwrap_or_else(|e| panic!("own seed does not load: {e}"));
+                assert_eq!(again.public_key(), pair.public_key());
+                assert_eq!(again.seed().expose(), seed.expose());
+                assert_eq!(
+                    PublicKey::parse(pair.public_key().as_str()).as_ref(),
+                    Ok(pair.public_key())
+                );
+                let theirs = nkeys::KeyPair::from_seed(seed.expose())
+                    .unwrap_or_else(|e| panic!("nkeys refuses our seed: {e}"));
+                assert_eq!(theirs.public_key(), pair.public_key().as_str());
+            }
+            Err(e) => {
+                assert!(!kind.signs(), "no {kind} key pair for raw seed bytes: {e}");
+                assert_eq!(e, KeyError::UnsupportedKind(kind));
+                #[cfg(feature = "xkeys")]
+                {
+                    let key = natsjwt::XKey::from_raw_seed(&raw);
+                    let seed = key.seed();
+                    let again = natsjwt::XKey::from_seed(seed.expose())
+                        .unwrap_or_else(|e| panic!("own curve seed does not load: {e}"));
+                    assert_eq!(again.public_key(), key.public_key());
                     assert_eq!(
-                        PublicKey::parse(pair.public_key().as_str()).as_ref(),
-                        Ok(pair.public_key())
+                        PublicKey::parse_kind(key.public_key().as_str(), KeyKind::Curve).as_ref(),
+                        Ok(key.public_key())
                     );
-                    let theirs = nkeys::KeyPair::from_seed(seed.expose())
-                        .unwrap_or_else(|e| panic!("nkeys refuses our seed: {e}"));
-                    assert_eq!(theirs.public_key(), pair.public_key().as_str());
-                }
-                Err(e) => {
-                    assert!(!kind.signs(), "no {kind} key pair for raw seed bytes: {e}");
-                    assert_eq!(e, KeyError::UnsupportedKind(kind));
-                    #[cfg(feature = "xkeys")]
-                    {
-                        let key = natsjwt::XKey::from_raw_seed(&raw);
-                        let seed = key.seed();
-                        let again = natsjwt::XKey::from_seed(seed.expose())
-                            .unwrap_or_else(|e| panic!("own curve seed does not load: {e}"));
-                        assert_eq!(again.public_key(), key.public_key());
-                        assert_eq!(
-                            PublicKey::parse_kind(key.public_key().as_str(), KeyKind::Curve)
-                                .as_ref(),
-                            Ok(key.public_key())
-                        );
-                        let theirs = nkeys::XKey::from_seed(seed.expose())
-                            .unwrap_or_else(|e| panic!("nkeys refuses our curve seed: {e}"));
-                        assert_eq!(theirs.public_key(), key.public_key().as_str());
-                    }
+                    let theirs = nkeys::XKey::from_seed(seed.expose())
+                        .unwrap_or_else(|e| panic!("nkeys refuses our curve seed: {e}"));
+                    assert_eq!(theirs.public_key(), key.public_key().as_str());
                 }
             }
         }

@@ -412,9 +412,10 @@ mod tests {
     fn seed_decoration() {
         let seed = "SUACGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZDEMRSGIZBOQ";
         let text = decorate_seed(&format!("  {seed}\n")).unwrap();
-        assert!(text
-            .expose()
-            .contains("-----BEGIN USER NKEY SEED-----\nSUACG"));
+        assert!(
+            text.expose()
+                .contains("-----BEGIN USER NKEY SEED-----\nSUACG")
+        );
         assert_eq!(decorate_seed("S").unwrap_err(), CredsError::SeedTooShort);
         assert_eq!(
             decorate_seed("SNABC").unwrap_err(),

@@ -96,8 +96,8 @@ pub use claims::any::AnyClaims;
 pub use claims::claim_type::ClaimType;
 pub use claims::error::ClaimsError;
 pub use claims::standard::{
-    decode, AccountClaims, ActivationClaims, AuthorizationRequestClaims,
-    AuthorizationResponseClaims, Claims, GenericClaims, OperatorClaims, UserClaims,
+    AccountClaims, ActivationClaims, AuthorizationRequestClaims, AuthorizationResponseClaims,
+    Claims, GenericClaims, OperatorClaims, UserClaims, decode,
 };
 pub use claims::verified::Verified;
 #[cfg(feature = "xkeys")]

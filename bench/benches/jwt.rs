@@ -19,13 +19,13 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use ed25519_dalek::hazmat::{raw_sign, ExpandedSecretKey};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
 use ed25519_dalek::{Sha512, Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use natsjwt::clock::FixedClock;
-use natsjwt::{creds, AccountClaims, UserClaims};
+use natsjwt::{AccountClaims, UserClaims, creds};
 
-use common::{signing_input_and_signature, Fixtures, ISSUED_AT};
+use common::{Fixtures, ISSUED_AT, signing_input_and_signature};
 
 fn bench_user(c: &mut Criterion, f: &Fixtures) {
     let mut group = c.benchmark_group("user");

@@ -31,9 +31,9 @@ use std::time::Instant;
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use natsjwt::clock::FixedClock;
-use natsjwt::{creds, AccountClaims, KeyPair, Secret, UserClaims};
+use natsjwt::{AccountClaims, KeyPair, Secret, UserClaims, creds};
 
-use fixtures::{signing_input_and_signature, typical_user, CalloutFixture, Fixtures, ISSUED_AT};
+use fixtures::{CalloutFixture, Fixtures, ISSUED_AT, signing_input_and_signature, typical_user};
 
 const USAGE: &str =
     "usage: bench <N> | bench only <OP> <N> | bench scale <N> | bench ratios <ROUNDS>";

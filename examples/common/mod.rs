@@ -15,7 +15,7 @@ use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use natsjwt::{creds, KeyKind, KeyPair, Secret};
+use natsjwt::{KeyKind, KeyPair, Secret, creds};
 
 /// Exit code for anything else that fails (for `describe`: a rejected token).
 pub const FAILURE_EXIT: u8 = 1;

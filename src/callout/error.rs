@@ -4,7 +4,7 @@
 use crate::claims::ClaimsError;
 use crate::keys::{KeyError, KeyKind};
 use crate::trust::TrustError;
-use crate::validation::{describe_issues, ValidationIssue};
+use crate::validation::{ValidationIssue, describe_issues};
 
 /// Why a [`Responder`](super::Responder) cannot be built, a request is refused, or an
 /// answer cannot be made.
@@ -36,7 +36,9 @@ pub enum CalloutError {
     },
     /// In config mode the server accepts users signed by the `auth_callout.issuer` key
     /// only, without `issuer_account`: the signer must be that key.
-    #[error("config mode: the signer {signer} is not the issuer {issuer} (config mode allows no signing key)")]
+    #[error(
+        "config mode: the signer {signer} is not the issuer {issuer} (config mode allows no signing key)"
+    )]
     ConfigModeSigningKey {
         /// The configured issuer.
         issuer: String,
@@ -67,7 +69,9 @@ pub enum CalloutError {
         account: String,
     },
     /// The callout account's JWT and the responder disagree about encryption.
-    #[error("the callout account's authorization.xkey is {account:?}, the responder's xkey is {responder:?}")]
+    #[error(
+        "the callout account's authorization.xkey is {account:?}, the responder's xkey is {responder:?}"
+    )]
     XKeyMismatch {
         /// The account's `authorization.xkey` (empty: none).
         account: String,

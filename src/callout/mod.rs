@@ -40,7 +40,7 @@ pub mod service;
 pub use error::CalloutError;
 pub use request::{AuthRequest, Delegated, Response};
 pub use responder::{
-    Mode, Responder, ResponderBuilder, DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_WINDOW,
+    DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_WINDOW, Mode, Responder, ResponderBuilder,
 };
 
 /// The subject the server sends authorization requests to.

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use super::CalloutError;
 use super::replay::ReplayGuard;
 use super::request::{AuthRequest, Delegated, Response};
-use super::CalloutError;
 use crate::claims::{
-    AuthorizationRequestClaims, AuthorizationResponseClaims, UserClaims, ANY_ACCOUNT,
-    AUTHORIZATION_REQUEST_AUDIENCE,
+    ANY_ACCOUNT, AUTHORIZATION_REQUEST_AUDIENCE, AuthorizationRequestClaims,
+    AuthorizationResponseClaims, UserClaims,
 };
 use crate::clock::{Clock, FixedClock, SystemClock};
 #[cfg(feature = "xkeys")]
@@ -629,21 +629,21 @@ impl Responder {
         if !validation.is_empty() {
             return Err(CalloutError::InvalidUser(validation.issues));
         }
-        if self.mode == Mode::Operator {
-            if let Some(account) = recover(self.accounts.read()).get(&signer.account) {
-                let scoped = account
-                    .claims()
-                    .nats
-                    .signing_keys
-                    .get(&signer.key)
-                    .is_some_and(|key| key.scope().is_some());
-                if scoped && user.nats.is_as_new() {
-                    user.nats.set_scoped(true);
-                }
-                self.trust
-                    .admit_user(account, &user)
-                    .map_err(CalloutError::UserRefused)?;
+        if self.mode == Mode::Operator
+            && let Some(account) = recover(self.accounts.read()).get(&signer.account)
+        {
+            let scoped = account
+                .claims()
+                .nats
+                .signing_keys
+                .get(&signer.key)
+                .is_some_and(|key| key.scope().is_some());
+            if scoped && user.nats.is_as_new() {
+                user.nats.set_scoped(true);
             }
+            self.trust
+                .admit_user(account, &user)
+                .map_err(CalloutError::UserRefused)?;
         }
         let user_jwt = user
             .encode_at(signer.signer.as_ref(), now)

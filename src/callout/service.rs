@@ -10,16 +10,16 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use async_nats::service::ServiceExt as _;
 use futures_util::StreamExt as _;
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::{Semaphore, oneshot};
 
 use super::{
-    AuthRequest, CalloutError, Delegated, Responder, Response, AUTH_CALLOUT_SUBJECT,
+    AUTH_CALLOUT_SUBJECT, AuthRequest, CalloutError, Delegated, Responder, Response,
     SERVER_XKEY_HEADER,
 };
 use crate::claims::UserClaims;
@@ -537,10 +537,10 @@ impl<A: Authorizer> Shared<A> {
             }
             Err(error) => return self.error(error.into()),
         };
-        if let Some(response) = response {
-            if let Err(error) = request.respond(Ok(response.into_payload().into())).await {
-                return self.error(ServiceError::Publish(Arc::new(error)));
-            }
+        if let Some(response) = response
+            && let Err(error) = request.respond(Ok(response.into_payload().into())).await
+        {
+            return self.error(ServiceError::Publish(Arc::new(error)));
         }
         self.counters.finished(&outcome, received);
         if let Some(callback) = &self.options.on_outcome {

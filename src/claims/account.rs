@@ -8,14 +8,14 @@ use super::{
     AccountClaims, ActivationClaims, AnyClaims, ClaimBody, ClaimType, Claims, ClaimsError,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::go::json::{TypeMember, deserialize_fields, go_fields, go_object};
 use crate::go::quote::quote;
 use crate::go::sort;
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::keys::{KeyKind, is_public_key_of};
 use crate::types::subjects::{has_wildcards, is_contained_in, validate_subject};
 use crate::types::{
-    validate_exports, validate_imports, validate_mappings, Export, Import, Info, JetStreamLimits,
-    Mapping, OperatorLimits, Permissions, RevocationList, SigningKeys, TagList, NO_LIMIT,
+    Export, Import, Info, JetStreamLimits, Mapping, NO_LIMIT, OperatorLimits, Permissions,
+    RevocationList, SigningKeys, TagList, validate_exports, validate_imports, validate_mappings,
 };
 use crate::validation::ValidationResults;
 

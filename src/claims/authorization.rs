@@ -5,9 +5,9 @@ use serde::Deserializer;
 use super::body::Rules;
 use super::decode::PlainClaims;
 use super::{AnyClaims, ClaimBody, ClaimType, Claims};
-use crate::go::json::{deserialize_fields, from_json_bytes, go_fields, go_object, TypeMember};
+use crate::go::json::{TypeMember, deserialize_fields, from_json_bytes, go_fields, go_object};
 use crate::go::quote::quote;
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::keys::{KeyKind, is_public_key_of};
 use crate::types::TagList;
 use crate::validation::ValidationResults;
 

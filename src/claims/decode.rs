@@ -31,10 +31,10 @@ use super::{
     ClaimType, Claims, ClaimsError, Generic, Operator, User,
 };
 use crate::go::json::{
-    fold_eq, from_json_bytes, from_json_bytes_seed, go_replacement, read_value, skip_member, Key,
-    Seen, TypeMember,
+    Key, Seen, TypeMember, fold_eq, from_json_bytes, from_json_bytes_seed, go_replacement,
+    read_value, skip_member,
 };
-use crate::jws::{Parts, ALGORITHM_V2};
+use crate::jws::{ALGORITHM_V2, Parts};
 use crate::keys::redact_seeds;
 
 /// The highest claims version this crate reads, and the one it writes.
@@ -503,12 +503,12 @@ pub(crate) fn any_from_json(payload: &str) -> Result<AnyClaims, ClaimsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+    use crate::UserClaims;
     use crate::jws::HEADER_B64;
     use crate::keys::{KeyKind, KeyPair};
-    use crate::UserClaims;
 
     fn token_of(header_b64: &str, payload: &[u8], signature_b64: &str) -> String {
         format!(

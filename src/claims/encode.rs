@@ -12,7 +12,7 @@ use super::decode::LIBRARY_VERSION;
 use super::{ClaimBody, Claims, ClaimsError};
 use crate::go::json::write_go_json;
 use crate::jws::JsonError;
-use crate::keys::{check_public_kind, Signer};
+use crate::keys::{Signer, check_public_kind};
 
 /// `{` and the standard members other than `jti` as Go writes them, each followed by a
 /// comma, and where `jti` goes among them (after `aud` and `exp`).

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::body::Rules;
 use super::v1::read_v1_parts;
 use super::{AnyClaims, ClaimBody, ClaimType, Claims};
-use crate::go::json::{serialize_members, unique_map, Key, TypeMember, UniqueValue};
+use crate::go::json::{Key, TypeMember, UniqueValue, serialize_members, unique_map};
 use crate::keys::KeyKind;
 use crate::validation::ValidationResults;
 

@@ -24,16 +24,16 @@ mod user;
 mod v1;
 pub(crate) mod verified;
 
-pub use account::{cluster_traffic, Account, ExternalAuthorization, MsgTrace, ANY_ACCOUNT};
+pub use account::{ANY_ACCOUNT, Account, ExternalAuthorization, MsgTrace, cluster_traffic};
 pub use activation::Activation;
 pub use authorization::{
-    AuthorizationRequest, AuthorizationResponse, ClientInformation, ClientTls, ConnectOptions,
-    ServerId, AUTHORIZATION_REQUEST_AUDIENCE,
+    AUTHORIZATION_REQUEST_AUDIENCE, AuthorizationRequest, AuthorizationResponse, ClientInformation,
+    ClientTls, ConnectOptions, ServerId,
 };
 pub use body::ClaimBody;
 pub use generic::Generic;
 pub use operator::Operator;
-pub use user::{connection_type, User};
+pub use user::{User, connection_type};
 pub use verified::Decode;
 
 // The crate root exports these; inside the crate they are used from here.
@@ -41,7 +41,7 @@ pub(crate) use any::AnyClaims;
 pub(crate) use claim_type::ClaimType;
 pub(crate) use error::ClaimsError;
 pub(crate) use standard::{
-    decode_unverified, AccountClaims, ActivationClaims, AuthorizationRequestClaims,
-    AuthorizationResponseClaims, Claims, GenericClaims, OperatorClaims, UserClaims,
+    AccountClaims, ActivationClaims, AuthorizationRequestClaims, AuthorizationResponseClaims,
+    Claims, GenericClaims, OperatorClaims, UserClaims, decode_unverified,
 };
 pub(crate) use verified::{Unverified, Verified};

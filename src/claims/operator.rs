@@ -5,11 +5,11 @@ use serde::Deserializer;
 use super::body::Rules;
 use super::v1::read_v1_parts;
 use super::{AnyClaims, ClaimBody, ClaimType, Claims, ClaimsError, OperatorClaims};
-use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
+use crate::go::json::{TypeMember, deserialize_fields, go_fields, go_object};
 use crate::go::quote::{quote, shown};
 use crate::go::strconv::atoi;
 use crate::go::url;
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::keys::{KeyKind, is_public_key_of};
 use crate::types::TagList;
 use crate::validation::ValidationResults;
 

@@ -1,10 +1,10 @@
 //! [`Claims`]: the standard JWT fields and a body, with everything done to the whole.
 
 use super::time::TimePolicy;
-use super::verified::{decoding, Decode, Unverified, Verified};
+use super::verified::{Decode, Unverified, Verified, decoding};
 use super::{
-    decode, encode, Account, Activation, AnyClaims, AuthorizationRequest, AuthorizationResponse,
-    ClaimBody, ClaimType, ClaimsError, Generic, Operator, User,
+    Account, Activation, AnyClaims, AuthorizationRequest, AuthorizationResponse, ClaimBody,
+    ClaimType, ClaimsError, Generic, Operator, User, decode, encode,
 };
 
 use crate::clock::{Clock, SystemClock};

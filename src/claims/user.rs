@@ -5,8 +5,8 @@ use serde::Deserializer;
 use super::body::Rules;
 use super::v1::read_v1_parts;
 use super::{AnyClaims, ClaimBody, ClaimType, Claims, UserClaims};
-use crate::go::json::{deserialize_fields, go_fields, go_object, TypeMember};
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::go::json::{TypeMember, deserialize_fields, go_fields, go_object};
+use crate::keys::{KeyKind, is_public_key_of};
 use crate::types::{Limits, Permissions, TagList, UserPermissionLimits};
 use crate::validation::ValidationResults;
 

@@ -3,7 +3,7 @@
 
 use super::{AnyClaims, ClaimBody, ClaimType, Claims, ClaimsError};
 use crate::jws::{Header, Parts};
-use crate::keys::{redact_seeds, KeyKind, PublicKey, VerifyingKey};
+use crate::keys::{KeyKind, PublicKey, VerifyingKey, redact_seeds};
 
 /// What a token decodes into: [`Claims<T>`] of one claim type, or [`AnyClaims`].
 ///

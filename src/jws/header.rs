@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{JwsError, ALGORITHM_V1, ALGORITHM_V2};
+use super::{ALGORITHM_V1, ALGORITHM_V2, JwsError};
 use crate::keys::redact_seeds;
 
 /// A token's header: `{"typ":"JWT","alg":"ed25519-nkey"}` for v2 tokens,

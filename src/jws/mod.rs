@@ -12,8 +12,8 @@
 mod error;
 mod header;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub use error::{JsonError, JwsError, Segment};
 pub use header::Header;

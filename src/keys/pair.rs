@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use ed25519_dalek::hazmat::{raw_sign, ExpandedSecretKey};
 use ed25519_dalek::SigningKey;
+use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign};
 use zeroize::Zeroize;
 
 use super::encoding::{decode_seed, encode_seed, random_bytes};
-use super::{KeyError, KeyKind, PublicKey, Secret, VerifyingKey, SIGNATURE_LENGTH};
+use super::{KeyError, KeyKind, PublicKey, SIGNATURE_LENGTH, Secret, VerifyingKey};
 
 /// An Ed25519 nkey pair that can sign: operator, account, user, server or cluster.
 ///

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{KeyError, KeyPair, PublicKey, SignerError, SIGNATURE_LENGTH};
+use super::{KeyError, KeyPair, PublicKey, SIGNATURE_LENGTH, SignerError};
 
 /// Something that signs tokens: a [`KeyPair`], an `nkeys::KeyPair`, or an
 /// [`ExternalSigner`] backed by an HSM or KMS.

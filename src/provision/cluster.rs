@@ -11,7 +11,7 @@ use crate::resolver::client::Cluster;
 use crate::resolver::{Quorum, Report, ResolverError, ResolverReply, ServerInfo};
 use crate::store::Store;
 
-use super::convergence::{only_on_servers, plan, Held, Holdings, Plan};
+use super::convergence::{Held, Holdings, Plan, only_on_servers, plan};
 use super::stored::account_claims;
 use super::{ProvisionError, Provisioner};
 

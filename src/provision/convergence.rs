@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::claims::{decode_unverified, AccountClaims};
+use crate::claims::{AccountClaims, decode_unverified};
 use crate::resolver::{Report, ServerInfo};
 
 /// How one server's copy of one account compares with the store.

@@ -48,13 +48,13 @@ mod user;
 pub use account::ManagedAccount;
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
-pub use cluster::{prune, reconcile, watch, PruneAction, Pruned, Reconciled, WhenServersAreDown};
+pub use cluster::{PruneAction, Pruned, Reconciled, WhenServersAreDown, prune, reconcile, watch};
 pub use error::ProvisionError;
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
-pub use push::{push_current, Pushed};
+pub use push::{Pushed, push_current};
 pub use setup::{OperatorSetup, SigningKeyUsage};
-pub use stored::{Pulled, Updated, UPDATE_ATTEMPTS};
+pub use stored::{Pulled, UPDATE_ATTEMPTS, Updated};
 #[cfg(feature = "resolver-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "resolver-client")))]
 pub use streams::{account_streams, delete_streams};

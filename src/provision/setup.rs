@@ -3,9 +3,9 @@
 use crate::claims::{ClaimType, OperatorClaims};
 use crate::keys::KeyPair;
 use crate::resolver::ServerConfig;
-use crate::types::{response_type, Export, Info};
+use crate::types::{Export, Info, response_type};
 
-use super::{reject_invalid, IssuedUser, ManagedAccount, ProvisionError, Provisioner, UserSigner};
+use super::{IssuedUser, ManagedAccount, ProvisionError, Provisioner, UserSigner, reject_invalid};
 
 /// Whether an operator lets its identity key sign accounts and users
 /// (`strict_signing_key_usage`).

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::claims::{decode_unverified, AccountClaims, OperatorClaims, UserClaims};
+use crate::claims::{AccountClaims, OperatorClaims, UserClaims, decode_unverified};
 use crate::keys::{KeyKind, KeyPair, Signer};
 use crate::store::{Store, StoreError};
 use crate::trust::{Link, TrustError};
@@ -57,10 +57,10 @@ impl Provisioner {
                 return Provisioner::new(&jwt, key);
             }
         }
-        if !operator.nats.strict_signing_key_usage {
-            if let Some(key) = store.key(&operator.subject)? {
-                return Provisioner::new(&jwt, key);
-            }
+        if !operator.nats.strict_signing_key_usage
+            && let Some(key) = store.key(&operator.subject)?
+        {
+            return Provisioner::new(&jwt, key);
         }
         Err(ProvisionError::NotInStore(format!(
             "a seed of a key that signs for operator {}",
@@ -179,7 +179,7 @@ impl Provisioner {
                         revision,
                         previous: entry.revision,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Err(StoreError::Conflict { .. }) => back_off(attempt),
                 Err(other) => return Err(other.into()),

@@ -14,9 +14,9 @@ use std::time::Duration;
 use async_nats::RequestErrorKind;
 use serde::Deserialize;
 
+use crate::UserClaims;
 use crate::keys::KeyPair;
 use crate::types::SigningKey;
-use crate::UserClaims;
 
 use super::{IssuedUser, ManagedAccount, ProvisionError, Provisioner, UserSigner};
 
@@ -73,7 +73,7 @@ async fn api_request<T: serde::de::DeserializeOwned>(
             return Err(ProvisionError::JetStreamRequest {
                 subject,
                 source: Arc::new(error),
-            })
+            });
         }
     };
     serde_json::from_slice(&reply.payload)
@@ -194,7 +194,7 @@ pub async fn delete_streams(
                     stream: Some(stream),
                     err_code: error.err_code,
                     description: error.description,
-                })
+                });
             }
             None if reply.success => deleted.push(stream),
             None => {
@@ -202,7 +202,7 @@ pub async fn delete_streams(
                     stream: Some(stream),
                     err_code: 0,
                     description: "the delete did not succeed".to_owned(),
-                })
+                });
             }
         }
     }

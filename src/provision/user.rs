@@ -1,7 +1,7 @@
 //! Users: which key signs them, and what issuing one gives back.
 
 use crate::claims::UserClaims;
-use crate::creds::{format_user_creds, CredsError};
+use crate::creds::{CredsError, format_user_creds};
 use crate::keys::{KeyPair, Secret, Signer};
 
 /// Which key signs a user.

@@ -15,10 +15,10 @@ use futures_util::StreamExt as _;
 use tokio::time::Instant;
 
 use super::{
-    account_lookup_subject, parse_lookup_reply, Quorum, Report, ResolverError, ResolverReply,
-    ServerInfo, DELETE_SUBJECT, LIST_SUBJECT, SERVER_PING_SUBJECT, UPDATE_SUBJECT,
+    DELETE_SUBJECT, LIST_SUBJECT, Quorum, Report, ResolverError, ResolverReply,
+    SERVER_PING_SUBJECT, ServerInfo, UPDATE_SUBJECT, account_lookup_subject, parse_lookup_reply,
 };
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::keys::{KeyKind, is_public_key_of};
 
 /// How many accounts [`Cluster::pack`] looks up at a time: each brings one reply per
 /// server, and async-nats drops what overflows a subscription's buffer (65,536 messages).

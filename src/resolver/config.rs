@@ -1124,10 +1124,10 @@ mod tests {
         let mut full = ServerConfig::full("eyJ.op.sig", "ASYS", "/tmp/a \"b\"", Vec::new());
         full.listen = "127.0.0.1:4222".into();
         full.server_name = Some("node-1".into());
-        if let ServerMode::Operator(operator) = &mut full.mode {
-            if let ResolverKind::Full(resolver) = &mut operator.resolver {
-                resolver.allow_delete = false;
-            }
+        if let ServerMode::Operator(operator) = &mut full.mode
+            && let ResolverKind::Full(resolver) = &mut operator.resolver
+        {
+            resolver.allow_delete = false;
         }
         assert_eq!(
             full.render(),
@@ -1228,9 +1228,11 @@ max_payload: 65536
         );
         config.cluster = Some(ClusterConfig::default());
         config.jetstream = Some(JetStreamConfig::default());
-        assert!(config
-            .render()
-            .ends_with("resolver: MEMORY\ncluster {\n}\njetstream {\n}\nmax_payload: 65536\n"));
+        assert!(
+            config
+                .render()
+                .ends_with("resolver: MEMORY\ncluster {\n}\njetstream {\n}\nmax_payload: 65536\n")
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use config::{
 };
 pub use error::ResolverError;
 pub use protocol::{
+    DELETE_SUBJECT, LIST_SUBJECT, ResolverReply, SERVER_PING_SUBJECT, ServerInfo, UPDATE_SUBJECT,
     account_lookup_subject, account_update_subject, delete_request, parse_lookup_reply,
-    ResolverReply, ServerInfo, DELETE_SUBJECT, LIST_SUBJECT, SERVER_PING_SUBJECT, UPDATE_SUBJECT,
 };
 pub use report::{Quorum, Report};

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use super::ResolverError;
 use crate::claims::{ClaimsError, GenericClaims};
 use crate::jws::JsonError;
-use crate::keys::{is_public_key_of, KeyKind, Signer};
+use crate::keys::{KeyKind, Signer, is_public_key_of};
 
 /// Request subject to store or update an account JWT (payload: the JWT); see
 /// [`account_update_subject`] for an example.
@@ -400,9 +400,11 @@ mod tests {
             "jwt update resulted in error - expected 3 chunks"
         );
         let refused = ResolverReply::parse(captured::DELETE_REFUSED).unwrap_err();
-        assert!(refused
-            .to_string()
-            .ends_with("failed - not allowed to delete system account (code 500)"));
+        assert!(
+            refused
+                .to_string()
+                .ends_with("failed - not allowed to delete system account (code 500)")
+        );
     }
 
     #[test]

@@ -283,7 +283,7 @@ impl Report<Vec<String>> {
                     holders,
                     received,
                     jwts,
-                })
+                });
             }
         };
         let mut report = Report::new(self.expected.clone());
@@ -355,7 +355,7 @@ fn account_claims(account: &str, jwt: &str) -> Result<AccountClaims, ResolverErr
 mod tests {
     use super::*;
     use crate::keys::KeyPair;
-    use crate::resolver::{captured, parse_lookup_reply, ResolverReply};
+    use crate::resolver::{ResolverReply, captured, parse_lookup_reply};
 
     fn server(name: &str) -> ServerInfo {
         ServerInfo {
@@ -490,10 +490,11 @@ mod tests {
             )
             .unwrap();
         assert!(held.is_complete());
-        assert!(held
-            .replies
-            .iter()
-            .all(|(_, held)| held.as_ref() == Some(&jwt)));
+        assert!(
+            held.replies
+                .iter()
+                .all(|(_, held)| held.as_ref() == Some(&jwt))
+        );
 
         let (key, old, new) = versions();
         let report = listing([

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use super::file;
-use super::layout::{check_name, check_public_key, Layout, GITIGNORE, LOCK_FILE};
+use super::layout::{GITIGNORE, LOCK_FILE, Layout, check_name, check_public_key};
 use super::token::accept;
 use super::{AccountEntry, Store, StoreError, StorePaths, StoreProblem};
 use crate::keys::{KeyPair, Secret};
@@ -376,10 +376,10 @@ impl Store for DirStore {
         for kind in file::list(&root, true)? {
             for shard in file::list(&root.join(&kind), true)? {
                 for name in file::list(&root.join(&kind).join(&shard), false)? {
-                    if let Some(key) = name.strip_suffix(".nk") {
-                        if check_public_key(key).is_ok() {
-                            keys.push(key.to_owned());
-                        }
+                    if let Some(key) = name.strip_suffix(".nk")
+                        && check_public_key(key).is_ok()
+                    {
+                        keys.push(key.to_owned());
                     }
                 }
             }
@@ -428,12 +428,11 @@ impl Store for DirStore {
         file::remove_file(&path)?;
         // As `nsc` does, drop the shard directory once empty; a failure (not empty) is
         // fine.
-        if let Some(shard) = path.parent() {
-            if fs::remove_dir(shard).is_ok() {
-                if let Some(kind) = shard.parent() {
-                    file::sync_dir(kind)?;
-                }
-            }
+        if let Some(shard) = path.parent()
+            && fs::remove_dir(shard).is_ok()
+            && let Some(kind) = shard.parent()
+        {
+            file::sync_dir(kind)?;
         }
         Ok(())
     }

@@ -7,9 +7,9 @@ use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
 
+use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
-use async_nats::jetstream::ErrorCode;
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -164,11 +164,7 @@ impl KvStore {
                 Err(e) => Err(StoreError::kv(kv.name.as_str(), keys::META, e)),
             }
         })?;
-        if created {
-            Ok(store)
-        } else {
-            Err(exists)
-        }
+        if created { Ok(store) } else { Err(exists) }
     }
 
     /// Opens the store in the bucket `bucket`; `sealer` must be the key its secrets are

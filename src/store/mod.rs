@@ -27,7 +27,7 @@ mod kv;
 mod layout;
 mod token;
 
-pub use copy::{copy, Copied};
+pub use copy::{Copied, copy};
 pub use dir::DirStore;
 pub use error::{StoreError, StoreProblem};
 #[cfg(feature = "kv-store")]

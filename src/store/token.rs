@@ -18,13 +18,13 @@ pub(crate) fn accept<T: ClaimBody>(
             why: e.to_string(),
         })?
         .into_claims();
-    if let Some(name) = name {
-        if claims.name != name {
-            return Err(StoreError::BadJwt {
-                path: path.to_owned(),
-                why: format!("the token is named {:?}, not {name:?}", claims.name),
-            });
-        }
+    if let Some(name) = name
+        && claims.name != name
+    {
+        return Err(StoreError::BadJwt {
+            path: path.to_owned(),
+            why: format!("the token is named {:?}, not {name:?}", claims.name),
+        });
     }
     Ok(claims)
 }

@@ -2,7 +2,7 @@
 
 use crate::claims::ClaimsError;
 use crate::types::{ExportType, TemplateError};
-use crate::validation::{describe_issues, ValidationIssue};
+use crate::validation::{ValidationIssue, describe_issues};
 
 /// Which link of the chain a failure is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

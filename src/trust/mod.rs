@@ -369,13 +369,13 @@ impl Trust {
                 return Err(TrustError::IdentityKeyNotAllowed {
                     link: Link::User,
                     issuer: user.issuer.clone(),
-                })
+                });
             }
             None => {
                 return Err(TrustError::UnknownSigner {
                     link: Link::User,
                     issuer: user.issuer.clone(),
-                })
+                });
             }
         };
         let mut granted = user.nats.permission_limits();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::subjects::{for_each_containment, has_wildcards, validate_subject};
 use super::{GoDuration, Info, RevocationList};
 use crate::clock::{Clock, SystemClock};
-use crate::go::json::{go_fields, go_object, IsEmpty};
+use crate::go::json::{IsEmpty, go_fields, go_object};
 use crate::go::quote::quote;
 use crate::validation::ValidationResults;
 

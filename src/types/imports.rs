@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::ExportType;
 use super::subjects::{
     for_each_containment, is_contained_in, is_literal, renaming_to_subject,
     validate_renaming_subject, validate_subject,
 };
-use super::ExportType;
 use crate::go::json::{go_fields, go_object};
 use crate::go::quote::quote;
 use crate::validation::ValidationResults;

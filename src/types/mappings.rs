@@ -45,11 +45,7 @@ impl WeightedMapping {
 
     /// The effective weight: 0 counts as 100.
     pub fn effective_weight(&self) -> u8 {
-        if self.weight == 0 {
-            100
-        } else {
-            self.weight
-        }
+        if self.weight == 0 { 100 } else { self.weight }
     }
 }
 

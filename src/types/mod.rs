@@ -16,11 +16,11 @@ mod revocations;
 mod signing_keys;
 pub(crate) mod subjects;
 
-pub use exports::{response_type, Export, ExportType, SamplingRate, ServiceLatency};
+pub use exports::{Export, ExportType, SamplingRate, ServiceLatency, response_type};
 pub use imports::Import;
 pub use info::Info;
 pub use jetstream::{ByteSize, InboxPrefixError, ReplicaTier};
-pub use limits::{JetStreamLimits, Limits, OperatorLimits, UserPermissionLimits, NO_LIMIT};
+pub use limits::{JetStreamLimits, Limits, NO_LIMIT, OperatorLimits, UserPermissionLimits};
 pub use lists::{CidrList, TagList};
 pub use mappings::{Mapping, WeightedMapping};
 pub use permissions::{GoDuration, Permission, Permissions, ResponsePermission, TimeRange};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::subjects::validate_subject;
-use crate::go::json::{go_fields, go_object, IsEmpty};
+use crate::go::json::{IsEmpty, go_fields, go_object};
 use crate::go::quote::quote;
 use crate::go::time::parse_clock_time;
 use crate::validation::ValidationResults;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::go::json::{unique_map, IsEmpty};
+use crate::go::json::{IsEmpty, unique_map};
 
 /// Revocations of users (in an account) or activations (in an export).
 ///
@@ -85,7 +85,7 @@ impl RevocationList {
         let covered: Vec<(String, i64)> = self
             .0
             .iter()
-            .filter(|(key, &ts)| key.as_str() != Self::ALL && all >= ts)
+            .filter(|(key, ts)| key.as_str() != Self::ALL && all >= **ts)
             .map(|(key, &ts)| (key.clone(), ts))
             .collect();
         for (key, _) in &covered {

@@ -8,9 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::subjects::is_valid_server_subject;
 use super::{Limits, TagList, UserPermissionLimits};
-use crate::go::json::{go_fields, go_object, IsEmpty, UniqueValue};
+use crate::go::json::{IsEmpty, UniqueValue, go_fields, go_object};
 use crate::go::quote::{quote, shown};
-use crate::keys::{is_public_key_of, KeyKind};
+use crate::keys::{KeyKind, is_public_key_of};
 use crate::validation::ValidationResults;
 
 /// Most subjects one template entry may expand to (the server's limit).
@@ -602,9 +602,11 @@ mod tests {
         let many: TagList = (0..64).map(|i| format!("t:{i}")).collect();
         let none = TagList::new();
         let ctx = context(&many, &none);
-        assert!(scope(&["{{tag(t)}}.{{tag(t)}}"], &[])
-            .apply_template(&ctx)
-            .is_ok());
+        assert!(
+            scope(&["{{tag(t)}}.{{tag(t)}}"], &[])
+                .apply_template(&ctx)
+                .is_ok()
+        );
         assert_eq!(
             scope(&["{{tag(t)}}.{{tag(t)}}.{{tag(t)}}"], &[]).apply_template(&ctx),
             Err(TemplateError::TooManySubjects)

@@ -43,7 +43,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::{is_stdin_argument, load_seed_of, main_with, read_secret_argument, Args, Failure};
+use common::{Args, Failure, is_stdin_argument, load_seed_of, main_with, read_secret_argument};
 use natsjwt::callout::service::{Decision, DenyAs, Outcome, Service, ServiceOptions};
 use natsjwt::callout::{AuthRequest, Responder};
 use natsjwt::{KeyKind, UserClaims, XKey};
@@ -191,7 +191,7 @@ fn service_options(args: &Args) -> Result<ServiceOptions, Failure> {
         Some(other) => {
             return Err(Failure::usage(format!(
                 "--on-deny is error or drop, not {other:?}"
-            )))
+            )));
         }
     };
     let mut options = ServiceOptions::new()
@@ -230,7 +230,7 @@ async fn connect(args: &Args) -> Result<async_nats::Client, Failure> {
         _ => {
             return Err(Failure::usage(format!(
                 "give --creds, or --user and --password\nusage: {USAGE}"
-            )))
+            )));
         }
     };
     options

@@ -31,13 +31,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{bad, fail, main_with, Args, Failure};
+use common::{Args, Failure, bad, fail, main_with};
+use natsjwt::UserClaims;
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{ManagedAccount, Provisioner, UserSigner};
 use natsjwt::resolver::client::push_account;
 use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
 use natsjwt::types::SigningKey;
-use natsjwt::UserClaims;
 
 const USAGE: &str = "provision_loop <dir> --server URL [--ops N]";
 const EXIT_CODES: &[(u8, &str)] = &[
@@ -121,10 +121,9 @@ impl Loop {
             }
             Operation::AddSigningKey { tenant, role } => {
                 let keys = &self.tenant(tenant)?.claims.nats.signing_keys;
-                let has_role = keys.iter().any(
-                    |(_, key)| matches!(key, SigningKey::Scoped(scope) if &scope.role == role),
-                );
-                has_role
+
+                keys.iter()
+                    .any(|(_, key)| matches!(key, SigningKey::Scoped(scope) if &scope.role == role))
             }
         })
     }

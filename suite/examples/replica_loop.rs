@@ -38,14 +38,14 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{bad, fail, main_with, Args, Failure};
-use natsjwt::provision::{
-    push_current, ManagedAccount, ProvisionError, Provisioner, Updated, UserSigner,
-};
-use natsjwt::resolver::client::Cluster;
-use natsjwt::resolver::Quorum;
-use natsjwt::store::{KvStore, Store, StoreError};
+use common::{Args, Failure, bad, fail, main_with};
 use natsjwt::XKey;
+use natsjwt::provision::{
+    ManagedAccount, ProvisionError, Provisioner, Updated, UserSigner, push_current,
+};
+use natsjwt::resolver::Quorum;
+use natsjwt::resolver::client::Cluster;
+use natsjwt::store::{KvStore, Store, StoreError};
 
 const USAGE: &str = "replica_loop --servers URL[,URL…] --bucket NAME --creds FILE --seal FILE --tenant NAME --signer PUBLIC_KEY --replica K [--ops N]";
 const EXIT_CODES: &[(u8, &str)] = &[

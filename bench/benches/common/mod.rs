@@ -261,10 +261,12 @@ impl CalloutFixture {
         fixture.user_input = signing_input(response_claims.nats.jwt.as_bytes());
         fixture.response_input = signing_input(&response_token);
         fixture.response_token = response_token;
-        assert!(fixture
-            .server_key
-            .verify(&fixture.request_input, &fixture.request_signature)
-            .is_ok());
+        assert!(
+            fixture
+                .server_key
+                .verify(&fixture.request_input, &fixture.request_signature)
+                .is_ok()
+        );
         fixture
     }
 

@@ -182,7 +182,7 @@ pub(crate) use {go_fields, go_object};
 #[cfg(test)]
 mod tests {
 
-    use crate::go::json::{to_go_json, UniqueMap};
+    use crate::go::json::{UniqueMap, to_go_json};
 
     #[derive(Default, Debug, PartialEq)]
     struct Inner {

@@ -27,13 +27,13 @@ use std::io;
 
 use serde::Serialize;
 
-pub(crate) use fields::{go_fields, go_object, GoFields};
+pub(crate) use fields::{GoFields, go_fields, go_object};
 pub(crate) use read::{
-    deserialize_fields, fold_eq, from_json_bytes, from_json_bytes_seed, read_value, skip_member,
-    unique_map, Key, MergeInto, Seen, TypeMember, UniqueMap,
+    Key, MergeInto, Seen, TypeMember, UniqueMap, deserialize_fields, fold_eq, from_json_bytes,
+    from_json_bytes_seed, read_value, skip_member, unique_map,
 };
 pub(crate) use utf8::go_replacement;
-pub(crate) use value::{serialize_members, UniqueValue};
+pub(crate) use value::{UniqueValue, serialize_members};
 
 /// The bytes Go escapes beyond what `serde_json` does (`<`, `>`, `&`) and the lead byte
 /// of U+2028 / U+2029: every string of every payload is scanned for them, and a table

@@ -12,8 +12,8 @@ use std::marker::PhantomData;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::value::Skipped;
 use super::GoFields;
+use super::value::Skipped;
 use crate::go::quote::quote;
 
 /// Parses JSON bytes (a token's payload).

@@ -81,7 +81,7 @@ fn push_replaced(out: &mut Vec<u8>, content: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::go::json::{from_json_bytes, UniqueValue};
+    use crate::go::json::{UniqueValue, from_json_bytes};
 
     /// Go's `utf8.DecodeRune`, written from the UTF-8 definition (Unicode table 3-7):
     /// the rune at the start of `s` and its width, `None` and width 1 when invalid.

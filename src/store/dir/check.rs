@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::file;
-use super::super::layout::{check_name, check_public_key, Layout};
+use super::super::layout::{Layout, check_name, check_public_key};
 use super::super::{StoreError, StoreProblem};
 use super::info::{Info, OPERATOR_KIND};
 use super::seed;

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use super::super::file;
 use super::super::StoreError;
-use crate::keys::{decode_seed, KeyKind, KeyPair, Secret};
+use super::super::file;
+use crate::keys::{KeyKind, KeyPair, Secret, decode_seed};
 
 /// The seed in the file at `path` (surrounding whitespace removed: `nsc` writes none, a
 /// hand edit may add a newline), or `None` when there is no file.

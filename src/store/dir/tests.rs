@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::store::file::tests::{names, Scratch};
+use crate::store::file::tests::{Scratch, names};
 use crate::{AccountClaims, KeyKind, OperatorClaims, UserClaims};
 
 struct Fixture {
@@ -269,11 +269,12 @@ fn deleting_an_account_removes_its_users_and_creds_not_seeds() {
     f.store.delete_account("acme").unwrap();
     assert_eq!(f.store.account_names().unwrap(), ["other"]);
     assert!(f.store.creds("acme", "alice").unwrap().is_none());
-    assert!(f
-        .store
-        .key(account.public_key().as_str())
-        .unwrap()
-        .is_some());
+    assert!(
+        f.store
+            .key(account.public_key().as_str())
+            .unwrap()
+            .is_some()
+    );
     let accounts = f.paths.stores.join("demo").join("accounts");
     assert_eq!(names(&accounts), ["other"]);
 }

@@ -3,18 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::common::{fail, refuse_inside_repository, Failure};
+use crate::common::{Failure, fail, refuse_inside_repository};
 use crate::store::{
-    create_private_dir, write_secret, KvSetup, PENDING, SEAL_KEY, SERVICE_CREDS, STORE_FILE,
+    KvSetup, PENDING, SEAL_KEY, SERVICE_CREDS, STORE_FILE, create_private_dir, write_secret,
 };
-use crate::{provision_failure, store_failure, OPERATOR};
+use crate::{OPERATOR, provision_failure, store_failure};
+use natsjwt::XKey;
 use natsjwt::provision::{
     IssuedUser, ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner,
 };
 use natsjwt::resolver::{ClusterLayout, JetStreamConfig, ResolverKind, ServerMode};
 use natsjwt::store::{DirStore, StoreError, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
-use natsjwt::XKey;
 
 /// The account a KV store's bucket lives in, and its user, whose creds (`<dir>/service.creds`)
 /// the steps connect to the bucket with.
@@ -132,10 +132,9 @@ pub(crate) fn init(dir: &Path, options: &InitOptions) -> Result<(), Failure> {
     config.jetstream = Some(JetStreamConfig::new(&js_dir.to_string_lossy()));
     if let (Some(interval), ServerMode::Operator(operator)) =
         (options.resolver_interval, &mut config.mode)
+        && let ResolverKind::Full(resolver) = &mut operator.resolver
     {
-        if let ResolverKind::Full(resolver) = &mut operator.resolver {
-            resolver.interval = interval;
-        }
+        resolver.interval = interval;
     }
     let mut files = Vec::new();
     let mut urls = Vec::new();

@@ -104,11 +104,11 @@ mod store;
 
 use std::path::PathBuf;
 
-use common::{fail, main_with, parse_port, Args, Failure};
-use init::{init, parse_duration, InitOptions};
+use common::{Args, Failure, fail, main_with, parse_port};
+use init::{InitOptions, init, parse_duration};
 use natsjwt::provision::ProvisionError;
 use natsjwt::store::StoreError;
-use service::{run, Service, UserOptions, WhenStreams};
+use service::{Service, UserOptions, WhenStreams, run};
 use store::{KvSetup, StoreKind};
 
 const USAGE: &str = "signup init <dir> [--port N] [--cluster N] [--resolver-interval DURATION] [--store kv://BUCKET [--replicas N]] | signup tenant <dir> <tenant> | signup user <dir> <tenant> <user> [--read-only] [--jetstream] [--expires SECONDS] | signup revoke <dir> <tenant> <user> | signup delete <dir> <tenant> [--allow-missing] [--remove-streams | --keep-streams] | signup reconcile <dir> | signup watch <dir> | signup prune <dir> [--dry-run] [--allow-missing] | signup run <dir>  (every step: [--store dir|kv://BUCKET]; after init: [--server URL])";
@@ -210,7 +210,7 @@ fn main_body() -> Result<u8, Failure> {
         (true, true) => {
             return Err(Failure::usage(
                 "--remove-streams and --keep-streams exclude each other: choose one",
-            ))
+            ));
         }
         (true, false) => WhenStreams::Remove,
         (false, true) => WhenStreams::Keep,
@@ -252,7 +252,7 @@ fn main_body() -> Result<u8, Failure> {
                         _ => {
                             return Err(Failure::usage(format!(
                                 "--replicas {text:?} is not a number from 1 to 5 and at most the {nodes} nodes init sets up"
-                            )))
+                            )));
                         }
                     },
                 };
@@ -301,7 +301,7 @@ fn main_body() -> Result<u8, Failure> {
         other => {
             return Err(Failure::usage(format!(
                 "unknown command {other:?}; usage: {USAGE}"
-            )))
+            )));
         }
     };
     if rest.len() != arity {

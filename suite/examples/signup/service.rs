@@ -4,19 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::common::{fail, Failure};
-use crate::store::{check_store_choice, open_kv, write_secret, Backend, KvSetup, StoreKind};
-use crate::{provision_failure, store_failure, OPERATOR};
+use crate::common::{Failure, fail};
+use crate::store::{Backend, KvSetup, StoreKind, check_store_choice, open_kv, write_secret};
+use crate::{OPERATOR, provision_failure, store_failure};
+use natsjwt::UserClaims;
 use natsjwt::clock::{Clock, SystemClock};
 use natsjwt::provision::{
-    account_streams, delete_streams, prune, push_current, reconcile, watch, ManagedAccount,
-    ProvisionError, Provisioner, PruneAction, Reconciled, UserSigner, WhenServersAreDown,
+    ManagedAccount, ProvisionError, Provisioner, PruneAction, Reconciled, UserSigner,
+    WhenServersAreDown, account_streams, delete_streams, prune, push_current, reconcile, watch,
 };
-use natsjwt::resolver::client::Cluster;
 use natsjwt::resolver::ServerInfo;
+use natsjwt::resolver::client::Cluster;
 use natsjwt::store::{DirStore, Store, StoreError, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier, SigningKey};
-use natsjwt::UserClaims;
 
 /// The scoped signing key's role for read-only users.
 const READER_ROLE: &str = "reader";

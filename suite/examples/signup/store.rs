@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use crate::common::{bad, Failure};
-use crate::{store_failure, OPERATOR};
-use natsjwt::store::{copy, DirStore, KvStore, Store, StoreError, StorePaths};
+use crate::common::{Failure, bad};
+use crate::{OPERATOR, store_failure};
+use natsjwt::store::{DirStore, KvStore, Store, StoreError, StorePaths, copy};
 use natsjwt::{Secret, XKey};
 
 /// The files of a KV store's set-up in `<dir>`.
@@ -84,7 +84,7 @@ impl KvSetup {
                 return Err(Failure::no_input(format!(
                     "cannot read {}: {e}",
                     path.display()
-                )))
+                )));
             }
         };
         let corrupt = || {
@@ -282,7 +282,7 @@ async fn migrate(
             Ok(to) => break to,
             Err(StoreError::Exists { .. }) => {
                 break KvStore::open(kv_connect(urls, creds), &setup.bucket, sealer.clone())
-                    .map_err(store_failure)?
+                    .map_err(store_failure)?;
             }
             // JetStream may not be enabled for the preloaded service account yet.
             Err(StoreError::Kv { .. }) if Instant::now() < deadline => {

@@ -360,9 +360,11 @@ fn describe_checks_the_chain() {
 
     // An account from another operator.
     let other = temp_dir("chain-other");
-    assert!(run("quickstart", &[other.to_str().unwrap()], None)
-        .status
-        .success());
+    assert!(
+        run("quickstart", &[other.to_str().unwrap()], None)
+            .status
+            .success()
+    );
     let foreign = other.join("APP.jwt");
     let out = run(
         "describe",
@@ -508,7 +510,13 @@ fn exit_codes_of_the_key_and_token_examples() {
     .unwrap();
     let cases: Vec<Case<'_>> = vec![
         // create_account
-        ("create_account", strings(&["x"]), None, 64, "unexpected arguments".into()),
+        (
+            "create_account",
+            strings(&["x"]),
+            None,
+            64,
+            "unexpected arguments".into(),
+        ),
         (
             "create_account",
             strings(&["--operator-seed", &garbage, "--name", "A"]),
@@ -521,7 +529,9 @@ fn exit_codes_of_the_key_and_token_examples() {
             strings(&["--operator-seed", &at_missing, "--name", "A"]),
             None,
             66,
-            format!("create_account: cannot read the operator seed file {missing}: No such file or directory (os error 2)"),
+            format!(
+                "create_account: cannot read the operator seed file {missing}: No such file or directory (os error 2)"
+            ),
         ),
         // create_user
         (
@@ -533,7 +543,14 @@ fn exit_codes_of_the_key_and_token_examples() {
         ),
         (
             "create_user",
-            strings(&["--account-seed", &account_seed, "--name", "u", "--issuer-account", "ABAD"]),
+            strings(&[
+                "--account-seed",
+                &account_seed,
+                "--name",
+                "u",
+                "--issuer-account",
+                "ABAD",
+            ]),
             None,
             65,
             "create_user: --issuer-account \"ABAD\" is not an account public key".into(),
@@ -569,7 +586,13 @@ fn exit_codes_of_the_key_and_token_examples() {
         ),
         (
             "encode",
-            strings(&["--seed", &account_seed, "--iat", "1", &path_arg(&dir, "payload.json")]),
+            strings(&[
+                "--seed",
+                &account_seed,
+                "--iat",
+                "1",
+                &path_arg(&dir, "payload.json"),
+            ]),
             None,
             65,
             "encode: cannot read the claims:".into(),
@@ -612,7 +635,13 @@ fn exit_codes_of_the_key_and_token_examples() {
         ),
         (
             "describe",
-            strings(&[&path_arg(&dir, "user.jwt"), "--operator", &missing, "--account", &missing]),
+            strings(&[
+                &path_arg(&dir, "user.jwt"),
+                "--operator",
+                &missing,
+                "--account",
+                &missing,
+            ]),
             None,
             66,
             format!("describe: cannot read {missing}: No such file or directory (os error 2)"),
@@ -1338,13 +1367,17 @@ fn setup_writers_refuse_the_repository() {
             );
         }
     }
-    assert!(!repository
-        .join(format!("target/natsjwt-refused-{pid}"))
-        .exists());
+    assert!(
+        !repository
+            .join(format!("target/natsjwt-refused-{pid}"))
+            .exists()
+    );
     assert!(!repository.join(format!("natsjwt-refused-{pid}")).exists());
-    assert!(!repository
-        .join(format!("suite/natsjwt-refused-{pid}"))
-        .exists());
+    assert!(
+        !repository
+            .join(format!("suite/natsjwt-refused-{pid}"))
+            .exists()
+    );
     assert!(!repository.join("server.conf").exists());
     #[cfg(unix)]
     std::fs::remove_file(&link).unwrap();

@@ -106,12 +106,12 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::sync::OnceLock;
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use natsjwt::claims::{
     AuthorizationRequest, AuthorizationResponse, ExternalAuthorization, MsgTrace,
 };
@@ -127,7 +127,7 @@ use natsjwt::{
     AuthorizationResponseClaims, ClaimType, GenericClaims, KeyKind, KeyPair, OperatorClaims,
     PublicKey, UserClaims,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha512_256};
 
 // ---------------------------------------------------------------------------------------
@@ -1317,26 +1317,25 @@ impl Gen {
         }
         let mut case = self.case(c.clone().into(), signer);
         // An out-of-range latency sampling cannot be written by either side.
-        if self.rng.percent(3) {
-            if let Some((index, export)) = c
+        if self.rng.percent(3)
+            && let Some((index, export)) = c
                 .nats
                 .exports
                 .iter()
                 .enumerate()
                 .find(|(_, e)| e.service_latency.is_some())
-            {
-                let rate = *self.rng.pick(&[101, -1, 1000]);
-                let mut broken = c.clone();
-                broken.nats.exports[index].service_latency = Some(ServiceLatency {
-                    sampling: SamplingRate(rate),
-                    results: export.service_latency.as_ref().unwrap().results.clone(),
-                });
-                case.claims = broken.into();
-                case.go_patches.push((
-                    format!("/nats/exports/{index}/service_latency/sampling"),
-                    json!(rate),
-                ));
-            }
+        {
+            let rate = *self.rng.pick(&[101, -1, 1000]);
+            let mut broken = c.clone();
+            broken.nats.exports[index].service_latency = Some(ServiceLatency {
+                sampling: SamplingRate(rate),
+                results: export.service_latency.as_ref().unwrap().results.clone(),
+            });
+            case.claims = broken.into();
+            case.go_patches.push((
+                format!("/nats/exports/{index}/service_latency/sampling"),
+                json!(rate),
+            ));
         }
         case
     }
@@ -1436,9 +1435,11 @@ impl Gen {
         match self.rng.below(if depth < 2 { 9 } else { 7 }) {
             0 => Value::Null,
             1 => json!(self.rng.percent(50)),
-            2 => json!(*self
-                .rng
-                .pick(&[0i64, 1, -1, 9_007_199_254_740_993, i64::MAX, i64::MIN])),
+            2 => json!(
+                *self
+                    .rng
+                    .pick(&[0i64, 1, -1, 9_007_199_254_740_993, i64::MAX, i64::MIN])
+            ),
             3 => json!(*self.rng.pick(&[u64::MAX, 12_345_678_901_234_567_890])),
             4 => json!(*self.rng.pick(&[
                 1.5,
@@ -1808,7 +1809,9 @@ fn compare_json(
             if *v == g {
                 Ok(())
             } else {
-                Err(format!("{what} differs (as JSON values):\n  ours: {v}\n  go:   {g}"))
+                Err(format!(
+                    "{what} differs (as JSON values):\n  ours: {v}\n  go:   {g}"
+                ))
             }
         }
     }
@@ -2265,10 +2268,10 @@ fn go_json_for(case: &Case) -> Result<Value, String> {
                 let mut fixed = case.claims.clone();
                 if let AnyClaims::Account(a) = &mut fixed {
                     for e in &mut a.nats.exports {
-                        if let Some(l) = &mut e.service_latency {
-                            if !(0..=100).contains(&l.sampling.0) {
-                                l.sampling = SamplingRate(1);
-                            }
+                        if let Some(l) = &mut e.service_latency
+                            && !(0..=100).contains(&l.sampling.0)
+                        {
+                            l.sampling = SamplingRate(1);
                         }
                     }
                 }
@@ -2328,7 +2331,7 @@ fn check_case(peer: &mut GoPeer, case: &Case, stats: &mut Stats) -> Result<(), S
             return Err(format!(
                 "Go refused to encode ({}); we encoded",
                 minted["encode_error"]
-            ))
+            ));
         }
         (Ok(ours), Some(go)) => (ours, go.to_owned()),
     };
@@ -2381,13 +2384,13 @@ fn compare_minted(
     let tally = &mut stats.tally;
     let compared = compare_json(&expected, &go_payload, ours, tally, "minted payload");
     compared.map_err(|e| format!("{e}\n  our token: {our_token}\n  go token:  {go_token}"))?;
-    if let Expected::Text(text) = &expected {
-        if *text == go_payload {
-            // Go's token is exactly our encoder's output for that payload.
-            let resigned = sign_token(HEADER_JSON, text, case.signer, false);
-            if resigned != go_token {
-                return Err(format!("Go's signature differs: {go_token} vs {resigned}"));
-            }
+    if let Expected::Text(text) = &expected
+        && *text == go_payload
+    {
+        // Go's token is exactly our encoder's output for that payload.
+        let resigned = sign_token(HEADER_JSON, text, case.signer, false);
+        if resigned != go_token {
+            return Err(format!("Go's signature differs: {go_token} vs {resigned}"));
         }
     }
     stats.equal_after_exceptions += 1;
@@ -3012,7 +3015,7 @@ fn go_minted_v1_tokens_decode_alike() {
                     return Err(format!(
                         "decode differs: ours {:?}, go {theirs:?}\n  token: {token}",
                         ours.map(|_| ())
-                    ))
+                    ));
                 }
             };
             if decoded.version() != 1 || go["version"] != 1 || go["claim_type"] != kind {

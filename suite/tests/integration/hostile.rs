@@ -3,12 +3,12 @@
 //! Tokens are built by hand here (header and payload JSON chosen by the test, signed with
 //! fixed keys), so every case is reproducible and isolates one defect: a case that should
 //! fail only for its named reason carries a valid signature by an allowed issuer.
-use crate::common::tokens::{b64, pair, signed_v1, signed_v2, V1_HEADER};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use crate::common::tokens::{V1_HEADER, b64, pair, signed_v1, signed_v2};
 use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use natsjwt::clock::FixedClock;
 use natsjwt::dangerous::decode_unverified;
-use natsjwt::jws::{JwsError, Segment, HEADER_B64, HEADER_JSON, MAX_TOKEN_SIZE};
+use natsjwt::jws::{HEADER_B64, HEADER_JSON, JwsError, MAX_TOKEN_SIZE, Segment};
 use natsjwt::validation::{Severity, ValidationIssue};
 use natsjwt::{
     AccountClaims, AnyClaims, ClaimType, ClaimsError, GenericClaims, KeyError, KeyKind, KeyPair,

@@ -3,8 +3,8 @@
 //! not UTF-8. Go (and so nats-server) reads each such byte in a string as U+FFFD; natsjwt
 //! reads them alike on every decode path, while still refusing what it refuses in valid
 //! UTF-8 (a member given twice, also when the names are equal only once replaced).
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use natsjwt::dangerous::decode_unverified;
 use natsjwt::jws::HEADER_B64;
 use natsjwt::trust::{Link, Trust, TrustError};
@@ -14,7 +14,7 @@ use natsjwt::{
 };
 
 use crate::common::tokens::{
-    b64, latin1_user_jwt, latin1_user_payload, pair, signed, signed_v1, V1_HEADER,
+    V1_HEADER, b64, latin1_user_jwt, latin1_user_payload, pair, signed, signed_v1,
 };
 
 const IAT: i64 = 1_800_000_000;

@@ -15,14 +15,14 @@ use natsjwt::clock::FixedClock;
 use natsjwt::dangerous::decode_unverified;
 use natsjwt::jws::HEADER_B64;
 use natsjwt::types::{
-    response_type, Export, ExportType, GoDuration, Import, JetStreamLimits, Permission,
-    Permissions, ResponsePermission, SamplingRate, ServiceLatency, TimeRange, UserScope,
-    WeightedMapping,
+    Export, ExportType, GoDuration, Import, JetStreamLimits, Permission, Permissions,
+    ResponsePermission, SamplingRate, ServiceLatency, TimeRange, UserScope, WeightedMapping,
+    response_type,
 };
 use natsjwt::{
-    creds, AccountClaims, ActivationClaims, AnyClaims, AuthorizationRequestClaims,
+    AccountClaims, ActivationClaims, AnyClaims, AuthorizationRequestClaims,
     AuthorizationResponseClaims, Claims, ClaimsError, GenericClaims, KeyKind, KeyPair,
-    OperatorClaims, UserClaims, Verified, XKey,
+    OperatorClaims, UserClaims, Verified, XKey, creds,
 };
 use proptest::prelude::*;
 use serde_json::Value;

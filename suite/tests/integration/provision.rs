@@ -60,12 +60,14 @@ fn bootstrap_creates_a_consistent_operator() {
         user.claims().nats.issuer_account,
         setup.system_account.public_key()
     );
-    assert!(setup
-        .system_user
-        .creds()
-        .unwrap()
-        .expose()
-        .contains("BEGIN USER NKEY SEED"));
+    assert!(
+        setup
+            .system_user
+            .creds()
+            .unwrap()
+            .expose()
+            .contains("BEGIN USER NKEY SEED")
+    );
 
     let config = setup.full_config("/var/lib/nats/jwt", &[]).render();
     assert!(config.contains(&format!(
@@ -606,11 +608,13 @@ fn every_edit_survives_a_restart() {
     assert!(!keys.contains(&reader) && keys.contains(&new_plain));
     assert_eq!(tenant.signing_keys().len(), 3);
     assert_eq!(keys.get(&admin).unwrap().scope().unwrap().role, "admin");
-    assert!(tenant
-        .claims
-        .nats
-        .revocations
-        .is_revoked(alice.key.public_key().as_str(), alice.claims.issued_at));
+    assert!(
+        tenant
+            .claims
+            .nats
+            .revocations
+            .is_revoked(alice.key.public_key().as_str(), alice.claims.issued_at)
+    );
     // The reloaded keys sign: a new user by the new plain key verifies; alice is refused.
     let signer = tenant.signing_key(&new_plain).unwrap().clone();
     provisioner

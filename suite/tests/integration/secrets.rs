@@ -178,7 +178,9 @@ impl ChildMode {
 fn seed_memory_child() {
     use std::io::{BufRead as _, Write as _};
     let (Ok(hex), Ok(mode)) = (std::env::var(CHILD_SEED_HEX), std::env::var(CHILD_MODE)) else {
-        eprintln!("seed_memory_child: nothing to do unless started by seeds_are_wiped_from_memory_when_dropped");
+        eprintln!(
+            "seed_memory_child: nothing to do unless started by seeds_are_wiped_from_memory_when_dropped"
+        );
         return;
     };
     let mode = [

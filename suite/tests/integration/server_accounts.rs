@@ -1,14 +1,14 @@
 //! Between and within accounts: stream and service exports/imports (public, and private with
 //! an activation token), and JetStream enabled or not by the account's limits, on every
 //! nats-server found.
-use crate::common::client::{connected, expect_message, refused, Connection};
-use crate::common::nats_server::{on_each_server, RunningServer, TempDir};
+use crate::common::client::{Connection, connected, expect_message, refused};
+use crate::common::nats_server::{RunningServer, TempDir, on_each_server};
 use crate::common::world::{Account, Operator, Resolver};
 use async_nats::RequestErrorKind;
 use futures_util::StreamExt as _;
+use natsjwt::ActivationClaims;
 use natsjwt::types::{Export, ExportType, Import};
 use natsjwt::validation::TimeChecks;
-use natsjwt::ActivationClaims;
 
 /// Answers every request on `subject` with `reply`, until the connection is dropped.
 async fn serve(connection: &Connection, subject: &str, reply: &'static str) {
@@ -180,10 +180,12 @@ async fn private_export_needs_activation_token() {
             expect_no_responders(&tokenless, "svc.private").await;
             // A token issued to another account makes the importing account invalid as a
             // whole (a blocking validation issue, here and in the server), so its users are out.
-            assert!(wrong_token
-                .claims
-                .validate()
-                .is_blocking(TimeChecks::Included));
+            assert!(
+                wrong_token
+                    .claims
+                    .validate()
+                    .is_blocking(TimeChecks::Included)
+            );
             refused(
                 &server,
                 &borrower.creds,

@@ -7,11 +7,11 @@ use crate::common::client::{
     assert_authorization_violation, connect_with, connected, expect_message, raw_connect, refused,
 };
 use crate::common::nats_server::{
-    example_binary, on_each_server, run_bounded, RunningServer, TempDir,
+    RunningServer, TempDir, example_binary, on_each_server, run_bounded,
 };
-use crate::common::world::{now, Account, Operator, User};
-use natsjwt::types::{TimeRange, UserPermissionLimits, UserScope};
+use crate::common::world::{Account, Operator, User, now};
 use natsjwt::KeyPair;
+use natsjwt::types::{TimeRange, UserPermissionLimits, UserScope};
 
 /// The line nats-server answers a refused CONNECT with.
 const AUTHORIZATION_VIOLATION: &str = "-ERR 'Authorization Violation'";

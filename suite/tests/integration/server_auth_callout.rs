@@ -6,13 +6,13 @@
 //! from nats-server 2.10 on; on an older server (Debian's 2.9.10) the test asserts that
 //! the callout is never consulted.
 use crate::common::callout::{
-    args, at_file, callout_server, config_mode_server, login, secret_file, CalloutService, World,
-    AUTH_TIMEOUT, CONFIG_SERVICE_USER, USERS,
+    AUTH_TIMEOUT, CONFIG_SERVICE_USER, CalloutService, USERS, World, args, at_file, callout_server,
+    config_mode_server, login, secret_file,
 };
 use crate::common::client::{
     assert_authorization_violation, connect_with, connected, expect_message,
 };
-use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
+use crate::common::nats_server::{RunningServer, ServerBinary, TempDir, on_each_server};
 use crate::common::world::{Account, Operator, Resolver, User};
 use async_nats::ConnectOptions;
 use natsjwt::creds::write_secret_file;

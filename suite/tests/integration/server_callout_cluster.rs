@@ -6,8 +6,8 @@ use std::time::Duration;
 use natsjwt::KeyPair;
 
 use crate::common::callout::{
-    args, at_file, callout_server, config_mode_config, login, secret_file, CalloutService,
-    CONFIG_SERVICE_USER, USERS,
+    CONFIG_SERVICE_USER, CalloutService, USERS, args, at_file, callout_server, config_mode_config,
+    login, secret_file,
 };
 use crate::common::client::connect_with;
 use crate::common::cluster::Cluster;

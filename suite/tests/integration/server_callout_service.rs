@@ -11,15 +11,15 @@ use futures_util::StreamExt as _;
 use natsjwt::callout::service::{
     Decision, DenyAs, Outcome, Service, ServiceError, ServiceOptions, ServiceStats,
 };
-use natsjwt::callout::{AuthRequest, CalloutError, Responder, AUTH_CALLOUT_SUBJECT};
+use natsjwt::callout::{AUTH_CALLOUT_SUBJECT, AuthRequest, CalloutError, Responder};
 use natsjwt::trust::{Trust, TrustError};
 use natsjwt::{UserClaims, XKey};
 
 use crate::common::callout::{
-    callout_server, config_mode_server, config_service_client, login, World, AUTH_TIMEOUT,
+    AUTH_TIMEOUT, World, callout_server, config_mode_server, config_service_client, login,
 };
 use crate::common::client::{
-    assert_authorization_violation, connect_with, connected, expect_message, WAIT,
+    WAIT, assert_authorization_violation, connect_with, connected, expect_message,
 };
 use crate::common::nats_server::RunningServer;
 use crate::common::tokens::latin1_user_jwt;

@@ -11,14 +11,14 @@ use async_nats::jetstream::{self, Context};
 use natsjwt::provision::{IssuedUser, ManagedAccount, Provisioner, SigningKeyUsage, UserSigner};
 use natsjwt::resolver::client::push_account;
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::common::client::{
-    connect_creds, connected, publish_until_stored, stream_refusal, Connection, ATTEMPT, FAILOVER,
-    WAIT,
+    ATTEMPT, Connection, FAILOVER, WAIT, connect_creds, connected, publish_until_stored,
+    stream_refusal,
 };
-use crate::common::cluster::{operator_config, Cluster};
-use crate::common::nats_server::{newest_server, RunningServer};
+use crate::common::cluster::{Cluster, operator_config};
+use crate::common::nats_server::{RunningServer, newest_server};
 
 /// The server refusals asserted here (`server/jetstream_errors_generated.go`).
 const MAXIMUM_STREAMS: u64 = 10027; // JSMaximumStreamsLimitErr
@@ -308,10 +308,10 @@ async fn leader(js: &Context, name: &str) -> String {
 async fn read_until_answered(js: &Context, name: &str, sequence: u64) -> String {
     let deadline = Instant::now() + FAILOVER;
     loop {
-        if let Ok(stream) = js.get_stream(name).await {
-            if let Ok(message) = stream.get_raw_message(sequence).await {
-                return String::from_utf8_lossy(&message.payload).into_owned();
-            }
+        if let Ok(stream) = js.get_stream(name).await
+            && let Ok(message) = stream.get_raw_message(sequence).await
+        {
+            return String::from_utf8_lossy(&message.payload).into_owned();
         }
         assert!(
             Instant::now() < deadline,

@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
-use natsjwt::provision::{reconcile, Provisioner, SigningKeyUsage};
+use natsjwt::provision::{Provisioner, SigningKeyUsage, reconcile};
 use natsjwt::store::{KvStore, Store};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use natsjwt::{AccountClaims, XKey};
@@ -20,8 +20,8 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::Command;
 
 use crate::common::client::{connect_creds, system_servers};
-use crate::common::cluster::{operator_config, Cluster};
-use crate::common::nats_server::{example_binary, newest_server, TempDir};
+use crate::common::cluster::{Cluster, operator_config};
+use crate::common::nats_server::{TempDir, example_binary, newest_server};
 
 const WHY: &str = "the KV store replica test runs a 3-node 2.14 cluster with JetStream";
 /// The operations of the three replicas together.

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::common::client::{connected, refused_within, system_servers};
-use crate::common::cluster::{operator_config, Cluster};
-use crate::common::nats_server::{newest_server, TempDir};
+use crate::common::cluster::{Cluster, operator_config};
+use crate::common::nats_server::{TempDir, newest_server};
 use natsjwt::provision::{
-    prune, watch, IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner,
-    PruneAction, Pruned, SigningKeyUsage, UserSigner, WhenServersAreDown,
+    IssuedUser, ManagedAccount, OperatorSetup, ProvisionError, Provisioner, PruneAction, Pruned,
+    SigningKeyUsage, UserSigner, WhenServersAreDown, prune, watch,
 };
-use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::resolver::Quorum;
+use natsjwt::resolver::client::Cluster as Servers;
 use natsjwt::store::{DirStore, Store, StorePaths};
 
 const WHY: &str = "the cluster provisioning tests run a 3-node 2.14 cluster";

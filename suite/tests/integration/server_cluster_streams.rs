@@ -7,19 +7,19 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, stream, Context};
+use async_nats::jetstream::{self, Context, stream};
 use natsjwt::provision::{
-    account_streams, delete_streams, ManagedAccount, Provisioner, SigningKeyUsage, UserSigner,
-    WhenServersAreDown,
+    ManagedAccount, Provisioner, SigningKeyUsage, UserSigner, WhenServersAreDown, account_streams,
+    delete_streams,
 };
 use natsjwt::store::{DirStore, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
 use crate::common::client::{
-    connected, publish_until_stored, refused_within, system_servers, WAIT,
+    WAIT, connected, publish_until_stored, refused_within, system_servers,
 };
-use crate::common::cluster::{operator_config, Cluster};
-use crate::common::nats_server::{newest_server, TempDir};
+use crate::common::cluster::{Cluster, operator_config};
+use crate::common::nats_server::{TempDir, newest_server};
 
 const WHY: &str = "the stream cleanup tests run a 3-node 2.14 cluster with JetStream";
 /// How long every resolver request collects replies.

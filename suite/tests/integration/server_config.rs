@@ -17,10 +17,10 @@ use natsjwt::{AuthorizationRequestClaims, KeyPair};
 use tokio::io::AsyncBufReadExt as _;
 
 use crate::common::client::{
-    assert_authorization_violation, connect_with, connected, refused, WAIT,
+    WAIT, assert_authorization_violation, connect_with, connected, refused,
 };
 use crate::common::nats_server::{
-    on_each_server, run_bounded, servers, RunningServer, ServerBinary, TempDir,
+    RunningServer, ServerBinary, TempDir, on_each_server, run_bounded, servers,
 };
 
 /// The callout account: not a plain identifier, so written as a quoted key.

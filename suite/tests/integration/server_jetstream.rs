@@ -7,16 +7,16 @@
 //! counting is left to a test on a 3-node cluster (another issue's).
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{pull, push, AckPolicy, PullConsumer, PushConsumer};
+use async_nats::ConnectOptions;
+use async_nats::jetstream::consumer::{AckPolicy, PullConsumer, PushConsumer, pull, push};
 use async_nats::jetstream::context::{CreateStreamError, CreateStreamErrorKind};
 use async_nats::jetstream::stream::{self, StorageType};
 use async_nats::jetstream::{self, Context};
-use async_nats::ConnectOptions;
 use futures_util::StreamExt as _;
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
-use crate::common::client::{connect_with, connected, stream_refusal, Connection, WAIT};
-use crate::common::nats_server::{servers, RunningServer, ServerBinary, TempDir};
+use crate::common::client::{Connection, WAIT, connect_with, connected, stream_refusal};
+use crate::common::nats_server::{RunningServer, ServerBinary, TempDir, servers};
 use crate::common::peers;
 use crate::common::world::{Account, Operator, Resolver, User};
 

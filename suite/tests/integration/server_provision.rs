@@ -1,12 +1,12 @@
 //! The provisioning API against a real server with a full (directory) resolver: accounts
 //! pushed with the resolver client become usable without a restart, pushed updates change
 //! limits and revoke users, and a deleted account's users are refused.
-use crate::common::client::{connected, refused, WAIT};
-use crate::common::nats_server::{on_each_server, RunningServer, ServerBinary, TempDir};
+use crate::common::client::{WAIT, connected, refused};
+use crate::common::nats_server::{RunningServer, ServerBinary, TempDir, on_each_server};
 use natsjwt::clock::{Clock as _, FixedClock};
 use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage, UserSigner};
-use natsjwt::resolver::client::{push_account, Cluster};
 use natsjwt::resolver::ResolverError;
+use natsjwt::resolver::client::{Cluster, push_account};
 
 /// A strict operator, and a server with a full resolver that knows only its system account.
 async fn start(binary: ServerBinary) -> (OperatorSetup, Provisioner, RunningServer) {

@@ -4,16 +4,16 @@
 //! quorum that is not met is an error naming the missing servers.
 use std::time::{Duration, Instant};
 
+use natsjwt::AccountClaims;
 use natsjwt::clock::FixedClock;
 use natsjwt::provision::{ManagedAccount, OperatorSetup, Provisioner, SigningKeyUsage};
 use natsjwt::resolver::client::Cluster;
 use natsjwt::resolver::{Quorum, ResolverError, ServerInfo};
-use natsjwt::AccountClaims;
 
-use crate::common::client::{connected, Connection};
+use crate::common::client::{Connection, connected};
 use crate::common::cluster::Cluster as Harness;
 use crate::common::nats_server::{
-    newest_server, on_each_server, RunningServer, ServerBinary, TempDir,
+    RunningServer, ServerBinary, TempDir, newest_server, on_each_server,
 };
 
 /// How long a request waits for the servers' replies.
@@ -269,10 +269,12 @@ async fn a_push_with_a_node_down_names_it() {
     );
     assert_eq!(report.missing.len(), 1);
     assert_eq!(report.missing[0].name, down);
-    assert!(report
-        .replies
-        .iter()
-        .all(|(_, reply)| reply.message == "jwt updated"));
+    assert!(
+        report
+            .replies
+            .iter()
+            .all(|(_, reply)| reply.message == "jwt updated")
+    );
     assert!(matches!(
         cluster.with_quorum(Quorum::AtLeast(3)).list().await,
         Err(ResolverError::NotConfirmed { confirmed: 2, .. })
@@ -308,10 +310,12 @@ async fn pack_brings_every_account_and_a_delete_reaches_every_node() {
     let request = provisioner.delete_request(&[acme.public_key()]).unwrap();
     let deleted = cluster.delete(&request).await.unwrap();
     assert_eq!(deleted.to_string(), "confirmed by 3/3 servers");
-    assert!(deleted
-        .replies
-        .iter()
-        .all(|(_, reply)| (reply.code, reply.message.as_str()) == (200, "deleted 1 accounts")));
+    assert!(
+        deleted
+            .replies
+            .iter()
+            .all(|(_, reply)| (reply.code, reply.message.as_str()) == (200, "deleted 1 accounts"))
+    );
 
     let listed = cluster.list().await.unwrap();
     assert!(listed.is_complete(), "{listed}");
@@ -386,8 +390,9 @@ async fn a_node_that_missed_an_update_is_found_and_caught_up() {
     assert_pushed(&cluster.push(&new).await.unwrap(), &tenant);
     let held = cluster.lookup(tenant.public_key()).await.unwrap();
     assert!(held.is_complete(), "{held}");
-    assert!(held
-        .replies
-        .iter()
-        .all(|(_, jwt)| jwt.as_deref() == Some(new.as_str())));
+    assert!(
+        held.replies
+            .iter()
+            .all(|(_, jwt)| jwt.as_deref() == Some(new.as_str()))
+    );
 }

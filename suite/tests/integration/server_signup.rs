@@ -13,7 +13,7 @@ use async_nats::jetstream::stream::Config as StreamConfig;
 use crate::common::client::{bucket_values, connected, refused, refused_within, stream_refusal};
 use crate::common::cluster::consecutive_free_ports;
 use crate::common::nats_server::{
-    example_binary, free_port, newest_server, run_bounded, RunningServer, ServerBinary, TempDir,
+    RunningServer, ServerBinary, TempDir, example_binary, free_port, newest_server, run_bounded,
 };
 use crate::common::tokens::holds_seed;
 use natsjwt::provision::Provisioner;

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::common::client::{connected, refused};
-use crate::common::nats_server::{example_binary, newest_server, RunningServer, TempDir};
+use crate::common::nats_server::{RunningServer, TempDir, example_binary, newest_server};
 use natsjwt::provision::{Provisioner, SigningKeyUsage};
 use natsjwt::store::{DirStore, Store, StorePaths};
 use natsjwt::types::SigningKey;

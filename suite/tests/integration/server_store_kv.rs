@@ -6,11 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use natsjwt::provision::{ProvisionError, Provisioner, SigningKeyUsage};
-use natsjwt::store::{copy, DirStore, KvStore, Store, StoreError, StorePaths};
+use natsjwt::store::{DirStore, KvStore, Store, StoreError, StorePaths, copy};
 use natsjwt::{ExternalSigner, KeyPair, XKey};
 
 use crate::common::client::bucket_values;
-use crate::common::nats_server::{newest_server, RunningServer, TempDir};
+use crate::common::nats_server::{RunningServer, TempDir, newest_server};
 use crate::common::tokens::holds_seed;
 use crate::store::fixture;
 

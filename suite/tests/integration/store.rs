@@ -132,10 +132,12 @@ fn the_nsc_fixture_opens_and_reads_byte_for_byte() {
         let key = store.key(public).unwrap().unwrap();
         assert_eq!(key.public_key().as_str(), public);
     }
-    assert!(store
-        .key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-        .unwrap()
-        .is_none());
+    assert!(
+        store
+            .key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .unwrap()
+            .is_none()
+    );
     assert!(store.user_jwt("acme", "nobody").unwrap().is_none());
     assert!(store.account_jwt("nobody").unwrap().is_none());
 }

@@ -185,9 +185,11 @@ fn invalid_account_is_refused_with_its_issues() {
         TrustError::Invalid { link, issues } => {
             assert_eq!(link, Link::Account);
             assert_eq!(issues.len(), 1);
-            assert!(issues[0]
-                .description
-                .contains("not allowed to contain queue"));
+            assert!(
+                issues[0]
+                    .description
+                    .contains("not allowed to contain queue")
+            );
         }
         other => panic!("{other:?}"),
     }

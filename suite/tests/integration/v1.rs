@@ -1,13 +1,13 @@
 //! v1 tokens (header `{"typ":"jwt","alg":"ed25519"}`, signature over the payload segment,
 //! top-level `type`/`tags`) decode, verify and migrate to v2 structures as Go does.
-use crate::common::tokens::{signed_v1, V1_HEADER};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::common::tokens::{V1_HEADER, signed_v1};
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use natsjwt::jws::HEADER_B64;
 use natsjwt::types::ExportType;
 use natsjwt::{
-    decode, ActivationClaims, AnyClaims, ClaimsError, GenericClaims, KeyPair, OperatorClaims,
-    UserClaims,
+    ActivationClaims, AnyClaims, ClaimsError, GenericClaims, KeyPair, OperatorClaims, UserClaims,
+    decode,
 };
 
 /// The v1 activation from Go's `TestUsingURLDecoder` (nats-io/jwt v2/decoder_test.go).
@@ -61,10 +61,11 @@ fn go_v1_operators_decode_and_migrate() {
         op.claims().nats.operator_service_urls,
         ["nats://localhost:4141"]
     );
-    assert!(op
-        .claims()
-        .validate_with(&natsjwt::clock::FixedClock(1_600_000_000))
-        .is_empty());
+    assert!(
+        op.claims()
+            .validate_with(&natsjwt::clock::FixedClock(1_600_000_000))
+            .is_empty()
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! every token decodes to its payload, re-encodes byte for byte from its payload, seed and
 //! `iat`, has Go's `jti`, and the user creds text is Go's.
 use base64::Engine as _;
-use natsjwt::{creds, AnyClaims, ClaimType, KeyPair};
+use natsjwt::{AnyClaims, ClaimType, KeyPair, creds};
 use serde_json::Value;
 
 fn vectors() -> Value {

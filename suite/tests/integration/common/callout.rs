@@ -7,17 +7,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use async_nats::ConnectOptions;
+use natsjwt::XKey;
 use natsjwt::creds::write_secret_file;
 use natsjwt::resolver::{
     AuthCallout, ConfigAccount, ConfigAuthorization, ConfigUser, ServerConfig,
 };
 use natsjwt::trust::Trust;
-use natsjwt::XKey;
 
 use tokio::sync::mpsc;
 
 use super::client::WAIT;
-use super::nats_server::{example_binary, newest_server, RunningServer, ServerBinary, TempDir};
+use super::nats_server::{RunningServer, ServerBinary, TempDir, example_binary, newest_server};
 use super::world::{Account, AccountJwt, Operator, Resolver, User};
 
 /// How long the server waits for the service's answer (its authorization timeout).

@@ -189,7 +189,7 @@ impl Connection {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
                 Ok(Some(Event::ServerError(ServerError::Other(text)))) => return text,
                 Ok(Some(Event::ServerError(ServerError::AuthorizationViolation))) => {
-                    return "authorization violation".into()
+                    return "authorization violation".into();
                 }
                 Ok(Some(other)) => seen.push(other.to_string()),
                 Ok(None) | Err(_) => {

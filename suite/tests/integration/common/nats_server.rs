@@ -13,8 +13,8 @@ use std::future::Future;
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt as _, BufReader as AsyncBufReader};
@@ -417,7 +417,7 @@ impl RunningServer {
                         binary: binary.clone(),
                         log,
                         _dir: dir,
-                    }
+                    };
                 }
                 Err((why, text)) => {
                     if attempts < 3 && text.contains("address already in use") {

@@ -1,7 +1,7 @@
 //! Keys made from fixed bytes, and tokens built by hand from exactly the JSON given.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use natsjwt::jws::HEADER_JSON;
 use natsjwt::{KeyKind, KeyPair, XKey};
 
