@@ -331,11 +331,6 @@ impl KvStore {
         Ok(Some(Secret::new(text.to_owned())))
     }
 
-    /// The revision of the account entry `key` (`None`: none, or deleted).
-    fn revision(&self, key: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self.entry(key)?.map(|(_, revision)| revision))
-    }
-
     /// The value and revision of `key` (`None`: no such key, or deleted).
     fn entry(&self, key: &str) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
         let owned = key.to_owned();
@@ -442,15 +437,27 @@ impl Store for KvStore {
                     Err(e) => Err(StoreError::kv(&bucket, &owned, e)),
                 },
             }
-        })?;
-        match written {
-            Some(revision) => Ok(revision),
-            None => Err(StoreError::Conflict {
-                name: name.to_owned(),
-                expected: revision,
-                found: self.revision(&key)?,
-            }),
+        });
+        if let Ok(Some(revision)) = written {
+            return Ok(revision);
         }
+        // A write whose acknowledgement was lost (a leader failing over) may have landed:
+        // the entry tells, as no other change makes these bytes (each version has an `iat`
+        // after the one before; a writer that made the very same change on the same
+        // version wanted what is stored). Without this a caller would apply its change
+        // twice.
+        let current = self.entry(&key);
+        if let Ok(Some((stored, stored_revision))) = &current
+            && stored.as_slice() == jwt.as_bytes()
+        {
+            return Ok(*stored_revision);
+        }
+        written?;
+        Err(StoreError::Conflict {
+            name: name.to_owned(),
+            expected: revision,
+            found: current?.map(|(_, revision)| revision),
+        })
     }
 
     fn user_names(&self, account: &str) -> Result<Vec<String>, StoreError> {

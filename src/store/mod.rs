@@ -80,6 +80,9 @@ pub trait Store: Send + Sync {
     /// new revision; else nothing is stored and it is [`StoreError::Conflict`]. This is
     /// the compare-and-set that keeps two writers from losing each other's change (see
     /// [`Provisioner::update_account`](crate::provision::Provisioner::update_account)).
+    /// A store that finds this very JWT stored (a write whose answer was lost, or another
+    /// writer that made the same change) returns the revision it is held at: the caller
+    /// must not apply its change again.
     fn put_account_jwt_if(
         &self,
         name: &str,

@@ -1,6 +1,7 @@
 //! `KvStore` on a real nats-server 2.14 with JetStream: an nsc store copied into a bucket
 //! and back comes back byte for byte; the raw bucket holds no seed; writers on their own
-//! connections that change one account at once lose no change.
+//! connections that change one account at once lose no change, and a write that finds its
+//! own JWT stored is not applied again.
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
@@ -218,6 +219,54 @@ async fn writers_changing_one_account_at_once_lose_no_change() {
     }
     let entry = first.account_entry("acme").unwrap().unwrap();
     assert_eq!(Some(&entry.revision), revisions.iter().max());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_finds_its_own_jwt_stored_is_no_conflict() {
+    let Some(server) = jetstream_server().await else {
+        return;
+    };
+    let sealer = new_sealer();
+    let store = KvStore::create(connect(&server), "again", 1, "demo", same(&sealer)).unwrap();
+    let setup = Provisioner::bootstrap("demo", SigningKeyUsage::Required).unwrap();
+    setup.save(&store).unwrap();
+    let provisioner = Provisioner::open(&store).unwrap();
+    let mut tenant = provisioner.create_account("acme", |_| {}).unwrap();
+    tenant.save(&store).unwrap();
+    let before = store.account_entry("acme").unwrap().unwrap();
+
+    tenant.revoke_user(
+        KeyPair::new_user().unwrap().public_key().as_str(),
+        1_700_000_000,
+    );
+    let changed = provisioner.sign_account(&mut tenant).unwrap().to_owned();
+    let written = store
+        .put_account_jwt_if("acme", &changed, Some(before.revision))
+        .unwrap();
+    assert!(written > before.revision);
+    // The same write again, as a writer does whose answer was lost: it landed.
+    assert_eq!(
+        store
+            .put_account_jwt_if("acme", &changed, Some(before.revision))
+            .unwrap(),
+        written
+    );
+    // Another change on the old revision is the conflict it always was.
+    tenant.revoke_user(
+        KeyPair::new_user().unwrap().public_key().as_str(),
+        1_700_000_000,
+    );
+    let other = provisioner.sign_account(&mut tenant).unwrap().to_owned();
+    let conflict = store.put_account_jwt_if("acme", &other, Some(before.revision));
+    assert!(
+        matches!(
+            &conflict,
+            Err(StoreError::Conflict { expected, found, .. })
+                if *expected == Some(before.revision) && *found == Some(written)
+        ),
+        "{conflict:?}"
+    );
+    assert_eq!(store.account_entry("acme").unwrap().unwrap().jwt, changed);
 }
 
 #[tokio::test(flavor = "multi_thread")]
