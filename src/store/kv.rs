@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::GetStreamErrorKind;
-use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
+use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateError, UpdateErrorKind};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -355,6 +355,26 @@ impl KvStore {
     }
 }
 
+/// Whether a compare-and-set update was refused because another write to the entry came
+/// first. The server answers 10071 when that write is stored, which async-nats reads as
+/// `WrongLastRevision`, and, on a replicated stream, 10164 when it is still being
+/// replicated (nats-server's "last sequence by subject mismatch" without the sequence),
+/// which async-nats 0.51 reads as `Other`: without this a lost race on a cluster looked
+/// like a failed store instead of a change to re-apply.
+fn lost_to_another_write(error: &UpdateError) -> bool {
+    if error.kind() == UpdateErrorKind::WrongLastRevision {
+        return true;
+    }
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        if let Some(api) = inner.downcast_ref::<async_nats::jetstream::Error>() {
+            return api.error_code() == ErrorCode::STREAM_WRONG_LAST_SEQUENCE_CONSTANT;
+        }
+        cause = inner.source();
+    }
+    false
+}
+
 impl Store for KvStore {
     fn operator_name(&self) -> &str {
         &self.operator
@@ -433,7 +453,7 @@ impl Store for KvStore {
                 },
                 Some(revision) => match kv.update(owned.as_str(), value.into(), revision).await {
                     Ok(revision) => Ok(Some(revision)),
-                    Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => Ok(None),
+                    Err(e) if lost_to_another_write(&e) => Ok(None),
                     Err(e) => Err(StoreError::kv(&bucket, &owned, e)),
                 },
             }
