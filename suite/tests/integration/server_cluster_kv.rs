@@ -4,6 +4,8 @@
 //! keys) while one node is killed and later restarted. Afterwards no revocation is lost
 //! on any server, every user connects or is refused as the store says, and every change
 //! was made on top of the one before it (no revision of the tenant's entry skipped).
+//! Before that, writers that store a version at the same moment: one wins, the others
+//! get a conflict.
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::Path;
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use natsjwt::provision::{Provisioner, SigningKeyUsage, reconcile};
-use natsjwt::store::{KvStore, Store};
+use natsjwt::store::{KvStore, Store, StoreError};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use natsjwt::{AccountClaims, XKey};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
@@ -102,6 +104,59 @@ impl Log {
     }
 }
 
+/// Writers on their own connections store a version of `acme` on the same revision at
+/// once, round after round: one wins each round and every other one is a `Conflict`
+/// (on a replicated stream, a write that meets another still being replicated is
+/// refused with an error of its own, which is a conflict too, not a failed store).
+fn writes_at_once_conflict_and_never_fail(
+    kv: &KvStore,
+    provisioner: &Provisioner,
+    urls: &[String],
+    creds: &str,
+    sealer: &XKey,
+) {
+    const WRITERS: usize = 4;
+    const ROUNDS: usize = 10;
+    let writers: Vec<KvStore> = (0..WRITERS)
+        .map(|_| {
+            let copy = XKey::from_seed(sealer.seed().expose()).unwrap();
+            KvStore::open(connect(urls.to_vec(), creds.to_owned()), "tenants", copy).unwrap()
+        })
+        .collect();
+    for round in 0..ROUNDS {
+        let entry = kv.account_entry("acme").unwrap().unwrap();
+        let versions: Vec<String> = (0..WRITERS)
+            .map(|_| {
+                let mut tenant = provisioner.load_account(kv, "acme").unwrap();
+                let user = natsjwt::KeyPair::new_user().unwrap();
+                tenant.revoke_user(user.public_key().as_str(), 1_700_000_000);
+                provisioner.sign_account(&mut tenant).unwrap().to_owned()
+            })
+            .collect();
+        let start = std::sync::Barrier::new(WRITERS);
+        let outcomes: Vec<_> = std::thread::scope(|scope| {
+            let running: Vec<_> = writers
+                .iter()
+                .zip(&versions)
+                .map(|(writer, jwt)| {
+                    let start = &start;
+                    scope.spawn(move || {
+                        start.wait();
+                        writer.put_account_jwt_if("acme", jwt, Some(entry.revision))
+                    })
+                })
+                .collect();
+            running.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let won = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+        let lost = outcomes
+            .iter()
+            .filter(|outcome| matches!(outcome, Err(StoreError::Conflict { .. })))
+            .count();
+        assert_eq!((won, lost), (1, WRITERS - 1), "round {round}: {outcomes:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
     let Some(binary) = newest_server(2, 14, WHY) else {
@@ -169,6 +224,7 @@ async fn three_replicas_on_one_tenant_lose_no_change_while_a_node_dies() {
     service.save(&kv).unwrap();
     let tenant = provisioner.create_account("acme", |_| {}).unwrap();
     tenant.save(&kv).unwrap();
+    writes_at_once_conflict_and_never_fail(&kv, &provisioner, &urls, &creds, &sealer);
     let first_revision = kv.account_entry("acme").unwrap().unwrap().revision;
     let sys_creds = setup.system_user.creds().unwrap();
     let servers = system_servers(cluster.server(0), sys_creds.expose(), COLLECT).await;
