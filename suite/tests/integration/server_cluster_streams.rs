@@ -16,7 +16,7 @@ use natsjwt::store::{DirStore, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
 use crate::common::client::{
-    WAIT, connected, publish_until_stored, refused_within, system_servers,
+    FAILOVER, WAIT, connected, publish_until_stored, refused_within, system_servers,
 };
 use crate::common::cluster::{Cluster, operator_config};
 use crate::common::nats_server::{TempDir, newest_server};
@@ -37,8 +37,9 @@ fn tier() -> JetStreamLimits {
 }
 
 /// Creates the file stream `name` on `acme.<name>.>` with `replicas` replicas, retrying
-/// (bounded) while JetStream is not yet enabled for the account on the node (a moment
-/// after the push), and stores one message in it. Returns the names of the nodes holding
+/// (for up to [`FAILOVER`]) while JetStream is not yet enabled for the account on the
+/// node (a moment after the push) or the new cluster has no meta leader yet (elected
+/// after the routes form: over 2 s when the machine is busy), and stores one message. Returns the names of the nodes holding
 /// it (its leader and replicas).
 async fn stream_with_a_message(js: &Context, name: &str, replicas: usize) -> Vec<String> {
     let subject = format!("acme.{}", name.to_lowercase());
@@ -49,7 +50,7 @@ async fn stream_with_a_message(js: &Context, name: &str, replicas: usize) -> Vec
         max_bytes: ByteSize::mib(1).get(),
         ..Default::default()
     };
-    let deadline = Instant::now() + WAIT;
+    let deadline = Instant::now() + FAILOVER;
     let stream = loop {
         match js.create_stream(config.clone()).await {
             Ok(stream) => break stream,
