@@ -137,12 +137,13 @@ async fn connect_when_known(server: &RunningServer, user: &IssuedUser) -> Connec
     }
 }
 
-/// The names of the tiers JetStream gives the connection's account, retrying (bounded)
-/// while it answers 10039 (not enabled for the account): a node enables JetStream for an
-/// account a moment after it has the account's JWT.
+/// The names of the tiers JetStream gives the connection's account, retrying (for up to
+/// [`FAILOVER`]) while it answers 10039 (not enabled for the account: a node enables
+/// JetStream for an account a moment after it has the account's JWT) or times out (a
+/// cluster that has just formed elects its meta leader first).
 async fn tier_names(connection: &Connection) -> Vec<String> {
     let js = context(connection, WAIT);
-    let deadline = Instant::now() + WAIT;
+    let deadline = Instant::now() + FAILOVER;
     loop {
         match js.query_account().await {
             Ok(info) => {
@@ -150,7 +151,9 @@ async fn tier_names(connection: &Connection) -> Vec<String> {
                 names.sort_unstable();
                 return names;
             }
-            Err(e) if Instant::now() > deadline => panic!("no account info within {WAIT:?}: {e}"),
+            Err(e) if Instant::now() > deadline => {
+                panic!("no account info within {FAILOVER:?}: {e}")
+            }
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }
