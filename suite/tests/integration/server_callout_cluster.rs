@@ -1,7 +1,7 @@
 //! Two `auth_callout` example processes in one queue group, on a 3-node nats-server
 //! cluster in config mode (routes on 127.0.0.1): clients of every node get in, and after
 //! one instance is killed new connections on every node still do.
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use natsjwt::KeyPair;
 
@@ -42,8 +42,26 @@ async fn callout_instances_share_a_cluster() {
     let mut second = instance(1);
     first.expect_line("ready").await;
     second.expect_line("ready").await;
-    // The second instance's subscription reaches the other nodes over the routes.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // "ready" follows a flush of the instance's socket, not its subscription being in
+    // place: connect on the second instance's own node (which prefers it) until the
+    // second instance answers (bounded).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        connect_with(cluster.server(1), login("alice", "wonderland"))
+            .await
+            .unwrap_or_else(|e| panic!("alice on n2 must connect: {e:?}"));
+        let by_second = tokio::select! {
+            line = first.next_line() => { assert_eq!(line, "allowed alice"); false }
+            line = second.next_line() => { assert_eq!(line, "allowed alice"); true }
+        };
+        if by_second {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second instance never answered"
+        );
+    }
 
     // Each node prefers the instance connected to it; the third has none of its own.
     let mut answered = [0usize; 2];
