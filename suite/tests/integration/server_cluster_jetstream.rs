@@ -183,16 +183,22 @@ fn stream_config(
     }
 }
 
-/// Creates the file stream `name`, which must be accepted.
+/// Creates the file stream `name`, which must be accepted, retrying for up to
+/// [`FAILOVER`]: a cluster that has just formed places a replicated stream only once its
+/// meta leader sees the peers online (until then: 10005, no suitable peers, peer offline).
 async fn create(js: &Context, name: &str, replicas: usize, max_bytes: ByteSize) -> stream::Stream {
-    js.create_stream(stream_config(name, StorageType::File, replicas, max_bytes))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
+    let config = stream_config(name, StorageType::File, replicas, max_bytes);
+    let deadline = Instant::now() + FAILOVER;
+    loop {
+        match js.create_stream(config.clone()).await {
+            Ok(stream) => return stream,
+            Err(e) if Instant::now() > deadline => panic!(
                 "{name} (R{replicas}, {} bytes) must be created: {e}",
                 max_bytes.get()
-            )
-        })
+            ),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// The JetStream error code of a refused stream create.
