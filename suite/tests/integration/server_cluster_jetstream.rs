@@ -14,8 +14,8 @@ use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 use serde_json::{Value, json};
 
 use crate::common::client::{
-    ATTEMPT, Connection, FAILOVER, WAIT, connect_creds, connected, publish_until_stored,
-    stream_refusal,
+    ATTEMPT, Connection, FAILOVER, WAIT, connect_creds, connected, create_stream_when_ready,
+    publish_until_stored, stream_refusal,
 };
 use crate::common::cluster::{Cluster, operator_config};
 use crate::common::nats_server::{RunningServer, newest_server};
@@ -183,22 +183,14 @@ fn stream_config(
     }
 }
 
-/// Creates the file stream `name`, which must be accepted, retrying for up to
-/// [`FAILOVER`]: a cluster that has just formed places a replicated stream only once its
-/// meta leader sees the peers online (until then: 10005, no suitable peers, peer offline).
+/// Creates the file stream `name`, which must be accepted (retried while the cluster is
+/// not ready for it).
 async fn create(js: &Context, name: &str, replicas: usize, max_bytes: ByteSize) -> stream::Stream {
-    let config = stream_config(name, StorageType::File, replicas, max_bytes);
-    let deadline = Instant::now() + FAILOVER;
-    loop {
-        match js.create_stream(config.clone()).await {
-            Ok(stream) => return stream,
-            Err(e) if Instant::now() > deadline => panic!(
-                "{name} (R{replicas}, {} bytes) must be created: {e}",
-                max_bytes.get()
-            ),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
+    create_stream_when_ready(
+        js,
+        stream_config(name, StorageType::File, replicas, max_bytes),
+    )
+    .await
 }
 
 /// The JetStream error code of a refused stream create.

@@ -16,7 +16,7 @@ use natsjwt::store::{DirStore, StorePaths};
 use natsjwt::types::{ByteSize, JetStreamLimits, ReplicaTier};
 
 use crate::common::client::{
-    FAILOVER, WAIT, connected, publish_until_stored, refused_within, system_servers,
+    WAIT, connected, create_stream_when_ready, publish_until_stored, refused_within, system_servers,
 };
 use crate::common::cluster::{Cluster, operator_config};
 use crate::common::nats_server::{TempDir, newest_server};
@@ -36,11 +36,9 @@ fn tier() -> JetStreamLimits {
     }
 }
 
-/// Creates the file stream `name` on `acme.<name>.>` with `replicas` replicas, retrying
-/// (for up to [`FAILOVER`]) while JetStream is not yet enabled for the account on the
-/// node (a moment after the push) or the new cluster has no meta leader yet (elected
-/// after the routes form: over 2 s when the machine is busy), and stores one message. Returns the names of the nodes holding
-/// it (its leader and replicas).
+/// Creates the file stream `name` on `acme.<name>.>` with `replicas` replicas (retried
+/// while the cluster is not ready for it) and stores one message in it. Returns the names
+/// of the nodes holding it (its leader and replicas).
 async fn stream_with_a_message(js: &Context, name: &str, replicas: usize) -> Vec<String> {
     let subject = format!("acme.{}", name.to_lowercase());
     let config = stream::Config {
@@ -50,14 +48,7 @@ async fn stream_with_a_message(js: &Context, name: &str, replicas: usize) -> Vec
         max_bytes: ByteSize::mib(1).get(),
         ..Default::default()
     };
-    let deadline = Instant::now() + FAILOVER;
-    let stream = loop {
-        match js.create_stream(config.clone()).await {
-            Ok(stream) => break stream,
-            Err(e) if Instant::now() > deadline => panic!("{name} not created: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    };
+    let stream = create_stream_when_ready(js, config).await;
     // Retried: the new stream's leader may not take publishes yet.
     publish_until_stored(js, &format!("{subject}.1"), "one", "one").await;
     let cluster = stream.cached_info().cluster.clone().unwrap();

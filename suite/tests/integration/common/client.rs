@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream::context::{Context, CreateStreamError, CreateStreamErrorKind};
 use async_nats::jetstream::message::PublishMessage;
+use async_nats::jetstream::stream;
 use async_nats::{ConnectError, ConnectErrorKind, ConnectOptions, Event, ServerError, Subscriber};
 use futures_util::StreamExt as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
@@ -146,6 +147,25 @@ pub fn stream_refusal(
             CreateStreamErrorKind::JetStream(error) => error,
             other => panic!("expected the server's refusal, got {other:?}"),
         },
+    }
+}
+
+/// Creates the stream `config` describes, which must be accepted, retrying for up to
+/// [`FAILOVER`] while a cluster is not ready for it: JetStream is enabled for an account
+/// a moment after the push, a cluster that has just formed elects its meta leader first
+/// (over 2 s on a busy machine), and places a replicated stream only once that leader
+/// sees the peers online (until then: 10005, no suitable peers, peer offline).
+pub async fn create_stream_when_ready(js: &Context, config: stream::Config) -> stream::Stream {
+    let deadline = Instant::now() + FAILOVER;
+    loop {
+        match js.create_stream(config.clone()).await {
+            Ok(stream) => return stream,
+            Err(e) if Instant::now() > deadline => panic!(
+                "{} (R{}, {} bytes) not created within {FAILOVER:?}: {e}",
+                config.name, config.num_replicas, config.max_bytes
+            ),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 
